@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Monitoring.IntegrationTests.Infrastructure;
+using Monitoring.Testing;
+using Npgsql;
+
+namespace Monitoring.IntegrationTests.Health;
+
+public class InfoEndpointTests(PostgresFixture postgres)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Info_describes_the_running_service_and_its_settings_without_secrets()
+    {
+        const string otlpSecret = "x-otlp-api-key=very-secret-value";
+        await using var predictor = new PredictorFactory(postgres.ConnectionString, new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = otlpSecret,
+        });
+        using var client = predictor.StartAndCreateClient();
+
+        var body = await client.GetStringAsync("/info", Cancellation);
+        var info = JsonDocument.Parse(body).RootElement;
+
+        Assert.Equal("Predictor.Api", info.GetProperty("service").GetString());
+        Assert.StartsWith("0.1.0", info.GetProperty("version").GetString());
+        Assert.StartsWith(".NET 10", info.GetProperty("runtime").GetString());
+        Assert.False(string.IsNullOrEmpty(info.GetProperty("os").GetString()));
+        Assert.True(info.GetProperty("uptimeSeconds").GetDouble() >= 0);
+        Assert.True(info.GetProperty("startedAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
+        var database = info.GetProperty("settings").GetProperty("database");
+        var expected = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+        Assert.Equal(expected.Host, database.GetProperty("host").GetString());
+        Assert.Equal(expected.Database, database.GetProperty("database").GetString());
+        Assert.Equal("/metrics", info.GetProperty("settings").GetProperty("telemetry").GetProperty("prometheusEndpoint").GetString());
+
+        Assert.DoesNotContain(postgres.ConnectionString, body);
+        if (!string.IsNullOrEmpty(expected.Password))
+        {
+            Assert.DoesNotContain(expected.Password, body);
+        }
+
+        Assert.DoesNotContain("very-secret-value", body);
+    }
+}

@@ -1,0 +1,55 @@
+extern alias predictor;
+
+using AppHost.Resources;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Monitoring.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Predictor.Api in process, on a real Kestrel port (Prometheus and promtool need a real endpoint), with the
+/// given connection string and extra settings.
+/// </summary>
+internal sealed class PredictorFactory : WebApplicationFactory<predictor::Program>
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
+
+    public PredictorFactory(string? connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["ConnectionStrings:modeldb"] = connectionString,
+        };
+        _configureServices = configureServices;
+        Port = FreePort.Next();
+        UseKestrel(Port);
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public string ScrapeTarget => $"127.0.0.1:{Port}";
+
+    /// <summary>Starts the server and returns a client for its real address.</summary>
+    public HttpClient StartAndCreateClient()
+    {
+        StartServer();
+        return new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (_configureServices is not null)
+        {
+            builder.ConfigureServices(_configureServices);
+        }
+    }
+}
