@@ -47,7 +47,8 @@ public static class ServiceInfoExtensions
         var configuration = services.GetRequiredService<IConfiguration>();
         var environment = services.GetRequiredService<IHostEnvironment>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var started = new DateTimeOffset(Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero);
+        using var process = Process.GetCurrentProcess();
+        var started = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
 
         var settings = new JsonObject();
         foreach (var source in services.GetServices<InfoSettingsSource>())
