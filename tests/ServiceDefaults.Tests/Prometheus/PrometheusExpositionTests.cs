@@ -240,6 +240,7 @@ public class PrometheusExpositionTests
     {
         using var harness = new MeterHarness();
         var counter = harness.Meter.CreateCounter<long>("busy", description: "x");
+        counter.Add(1, new KeyValuePair<string, object?>("shard", 0));
         using var stop = new CancellationTokenSource();
         var writer = Task.Run(
             () =>
