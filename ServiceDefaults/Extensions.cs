@@ -30,6 +30,7 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddServiceInfo();
+        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -78,8 +79,9 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (every check), <c>/alive</c> (live checks), <c>/metrics</c> and <c>/info</c>. Mapped in every
-    /// environment: orchestrator probes and Prometheus need them in production, and none of them reveals a secret.
+    /// Maps <c>/health</c> (every check), <c>/alive</c> (live checks), <c>/metrics</c>, <c>/info</c> and the OpenAPI
+    /// document <c>/openapi/v1.json</c>. Mapped in every environment: orchestrator probes and Prometheus need them in
+    /// production, clients need the document, and none of them reveals a secret.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -94,6 +96,7 @@ public static class Extensions
         });
         app.MapPrometheusScrapingEndpoint();
         app.MapServiceInfo();
+        app.MapOpenApi();
         return app;
     }
 }

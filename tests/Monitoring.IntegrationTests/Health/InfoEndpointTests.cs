@@ -42,4 +42,20 @@ public class InfoEndpointTests(PostgresFixture postgres)
 
         Assert.DoesNotContain("very-secret-value", body);
     }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_service_routes()
+    {
+        await using var predictor = new PredictorFactory(postgres.ConnectionString);
+        using var client = predictor.StartAndCreateClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json", Cancellation);
+        var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation)).RootElement;
+
+        Assert.True(response.IsSuccessStatusCode);
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
+        Assert.True(document.GetProperty("paths").TryGetProperty("/info", out var info));
+        Assert.Equal("GetServiceInfo", info.GetProperty("get").GetProperty("operationId").GetString());
+        Assert.False(document.GetProperty("paths").TryGetProperty("/metrics", out _));
+    }
 }
