@@ -8,6 +8,7 @@ source eng/require-packages.sh
 require_debian_packages prometheus:prometheus promtool:prometheus prometheus-alertmanager:prometheus-alertmanager \
   amtool:prometheus-alertmanager initdb:postgresql
 stop_packaged_daemons
+require_locale en_US.UTF-8
 
 results=.local/test-results
 rm -rf "$results"

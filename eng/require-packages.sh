@@ -38,3 +38,17 @@ stop_packaged_daemons() {
     fi
   done
 }
+
+# ONNX Runtime's StringNormalizer builds a C++ en_US.UTF-8 locale; generate it so those conformance cases run.
+require_locale() {
+  local wanted=$1
+  locale -a 2>/dev/null | grep -qix "${wanted/UTF-8/utf8}" && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Locale $wanted is missing (some ONNX conformance cases will be skipped): sudo locale-gen $wanted" >&2
+    return 0
+  fi
+  command -v locale-gen >/dev/null 2>&1 || require_debian_packages locale-gen:locales
+  sed -i "s/^# *\($wanted\)/\1/" /etc/locale.gen
+  grep -q "^$wanted" /etc/locale.gen || echo "$wanted UTF-8" >> /etc/locale.gen
+  locale-gen >/dev/null
+}
