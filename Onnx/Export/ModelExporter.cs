@@ -19,13 +19,13 @@ public static class ModelExporter
     public const string BatchDimension = "N";
 
     /// <summary>Metadata key naming the model kind: <c>classifier</c> or <c>regressor</c>.</summary>
-    public const string KindMetadataKey = "aspire.model_kind";
+    public const string KindMetadataKey = "mlmonitoring.model_kind";
 
     /// <summary>Metadata key giving the number of input features.</summary>
-    public const string FeatureCountMetadataKey = "aspire.feature_count";
+    public const string FeatureCountMetadataKey = "mlmonitoring.feature_count";
 
     /// <summary>Metadata key listing the class labels (comma-separated, informational).</summary>
-    public const string LabelsMetadataKey = "aspire.class_labels";
+    public const string LabelsMetadataKey = "mlmonitoring.class_labels";
 
     public const long OnnxOpset = 21;
     public const long MlOpset = 3;
