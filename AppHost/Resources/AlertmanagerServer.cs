@@ -19,27 +19,20 @@ public sealed record AlertmanagerAlert(
 /// A local Alertmanager (Debian's <c>prometheus-alertmanager</c>) with a generated config that sends every
 /// alert to given webhooks, or a given config file; clustering is off so it binds one loopback port only.
 /// </summary>
-public sealed class AlertmanagerServer : IAsyncDisposable
+public sealed class AlertmanagerServer : LocalServer
 {
     private readonly AlertmanagerServerOptions _options;
     private readonly HttpClient _http;
-    private ManagedProcess? _process;
-    private bool _disposed;
 
     public AlertmanagerServer(AlertmanagerServerOptions? options = null)
+        : base((options ??= new AlertmanagerServerOptions()).Name, options.DataDirectory, "alertmanager-")
     {
-        _options = options ?? new AlertmanagerServerOptions();
-        IsThrowAway = _options.DataDirectory is null;
-        DataDirectory = IsThrowAway
-            ? Directory.CreateTempSubdirectory("alertmanager-").FullName
-            : Directory.CreateDirectory(Path.GetFullPath(_options.DataDirectory!)).FullName;
+        _options = options;
         ConfigFile = _options.ConfigFile is { } configFile ? Path.GetFullPath(configFile) : Path.Combine(DataDirectory, "alertmanager.yml");
         Port = _options.Port == 0 ? FreePort.Next() : _options.Port;
         BaseAddress = new Uri($"http://127.0.0.1:{Port}/");
         _http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
-
-    public string Name => _options.Name;
 
     public int Port { get; }
 
@@ -50,14 +43,6 @@ public sealed class AlertmanagerServer : IAsyncDisposable
     public string Target => $"127.0.0.1:{Port}";
 
     public string ConfigFile { get; }
-
-    public string DataDirectory { get; }
-
-    public bool IsThrowAway { get; }
-
-    public bool IsRunning => _process is { HasExited: false };
-
-    public IReadOnlyList<string> RecentOutput => _process?.RecentOutput ?? [];
 
     public static string GenerateConfig(AlertmanagerServerOptions options)
     {
@@ -84,15 +69,12 @@ public sealed class AlertmanagerServer : IAsyncDisposable
         return yaml.ToString();
     }
 
-    /// <summary>Starts Alertmanager and waits until <c>/-/ready</c> answers 200.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (IsRunning)
-        {
-            return;
-        }
+    /// <summary>SIGTERM, then SIGKILL after 15 s.</summary>
+    protected override TimeSpan StopGracePeriod => TimeSpan.FromSeconds(15);
 
+    /// <summary>Starts Alertmanager and waits until <c>/-/ready</c> answers 200.</summary>
+    protected override async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
         var binary = _options.BinaryPath ?? FindBinary()
             ?? throw new ResourceNotInstalledException(Name, "prometheus-alertmanager", "prometheus-alertmanager", "PATH");
         if (!File.Exists(binary))
@@ -114,49 +96,24 @@ public sealed class AlertmanagerServer : IAsyncDisposable
             throw new ResourceStartException(Name, $"port {Port} is already in use", []);
         }
 
-        _process = ManagedProcess.Start(new ManagedProcessOptions
-        {
-            Name = Name,
-            FileName = binary,
-            Arguments =
-            [
-                $"--config.file={ConfigFile}",
-                $"--storage.path={Path.Combine(DataDirectory, "data")}",
-                $"--web.listen-address=127.0.0.1:{Port}",
-                // No HA gossip: it would listen on 0.0.0.0:9094.
-                "--cluster.listen-address=",
-            ],
-            WorkingDirectory = DataDirectory,
-            OutputLine = _options.OutputLine,
-        });
-
-        try
-        {
-            await HttpReadiness.WaitForOkAsync(_process, _http, "-/ready", _options.StartupTimeout, cancellationToken);
-        }
-        catch
-        {
-            await StopAsync(CancellationToken.None);
-            throw;
-        }
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (_process is not { } process)
-        {
-            return;
-        }
-
-        _process = null;
-        try
-        {
-            await process.StopAsync(TimeSpan.FromSeconds(15), cancellationToken);
-        }
-        finally
-        {
-            await process.DisposeAsync();
-        }
+        await StartProcessAsync(
+            new ManagedProcessOptions
+            {
+                Name = Name,
+                FileName = binary,
+                Arguments =
+                [
+                    $"--config.file={ConfigFile}",
+                    $"--storage.path={Path.Combine(DataDirectory, "data")}",
+                    $"--web.listen-address=127.0.0.1:{Port}",
+                    // No HA gossip: it would listen on 0.0.0.0:9094.
+                    "--cluster.listen-address=",
+                ],
+                WorkingDirectory = DataDirectory,
+                OutputLine = _options.OutputLine,
+            },
+            (process, token) => HttpReadiness.WaitForOkAsync(process, _http, "-/ready", _options.StartupTimeout, token),
+            cancellationToken);
     }
 
     /// <summary>The alerts Alertmanager holds now (<c>GET /api/v2/alerts</c>).</summary>
@@ -181,34 +138,7 @@ public sealed class AlertmanagerServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        try
-        {
-            await StopAsync();
-        }
-        finally
-        {
-            _http.Dispose();
-            if (IsThrowAway)
-            {
-                try
-                {
-                    Directory.Delete(DataDirectory, recursive: true);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    // A temp folder left behind is not worth failing for.
-                }
-            }
-        }
-    }
+    protected override void DisposeResources() => _http.Dispose();
 
     /// <summary>Debian names the binary prometheus-alertmanager; upstream calls it alertmanager.</summary>
     public static string? FindBinary() => Executables.FindOnPath("prometheus-alertmanager") ?? Executables.FindOnPath("alertmanager");

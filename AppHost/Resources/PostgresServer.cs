@@ -8,8 +8,10 @@ namespace AppHost.Resources;
 /// <summary>
 /// A local PostgreSQL cluster made with initdb and run as a child process (as the <c>postgres</c>
 /// OS user when running as root), reachable on 127.0.0.1 with a password like a production server.
+/// <see cref="LocalServer.DataDirectory"/> holds <c>data/</c> (PGDATA), <c>run/</c> (socket), <c>password</c>
+/// and, for a kept cluster, <c>port</c>.
 /// </summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed class PostgresServer : LocalServer
 {
     public const int MinimumMajorVersion = 15;
     private const string OsUser = "postgres";
@@ -19,16 +21,11 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _socketDirectory;
     private readonly string _passwordFile;
     private readonly string _portFile;
-    private ManagedProcess? _process;
-    private bool _disposed;
 
     public PostgresServer(PostgresServerOptions? options = null)
+        : base((options ??= new PostgresServerOptions()).Name, options.DataDirectory, "postgres-")
     {
-        _options = options ?? new PostgresServerOptions();
-        IsThrowAway = _options.DataDirectory is null;
-        DataDirectory = IsThrowAway
-            ? Directory.CreateTempSubdirectory("postgres-").FullName
-            : Directory.CreateDirectory(Path.GetFullPath(_options.DataDirectory!)).FullName;
+        _options = options;
         _clusterDirectory = Path.Combine(DataDirectory, "data");
         _socketDirectory = Path.Combine(DataDirectory, "run");
         _passwordFile = Path.Combine(DataDirectory, "password");
@@ -36,8 +33,6 @@ public sealed class PostgresServer : IAsyncDisposable
         Port = _options.Port != 0 ? _options.Port : RememberedPort() ?? FreePort.Next();
         Password = File.Exists(_passwordFile) ? File.ReadAllText(_passwordFile).Trim() : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     }
-
-    public string Name => _options.Name;
 
     public string Host => "127.0.0.1";
 
@@ -49,19 +44,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string Password { get; }
 
-    /// <summary>Holds <c>data/</c> (PGDATA), <c>run/</c> (socket), <c>password</c> and, for a kept cluster, <c>port</c>.</summary>
-    public string DataDirectory { get; }
-
-    /// <summary>True when the folder is a temp folder deleted on dispose.</summary>
-    public bool IsThrowAway { get; }
-
-    public bool IsRunning => _process is { HasExited: false };
-
     /// <summary>Npgsql connection string for <see cref="Database"/>.</summary>
     public string ConnectionString => GetConnectionString(Database);
-
-    /// <summary>The last lines PostgreSQL wrote, for diagnostics.</summary>
-    public IReadOnlyList<string> RecentOutput => _process?.RecentOutput ?? [];
 
     public string GetConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
@@ -72,15 +56,12 @@ public sealed class PostgresServer : IAsyncDisposable
         Database = database,
     }.ConnectionString;
 
-    /// <summary>Creates the cluster on first use, starts PostgreSQL, waits until it accepts connections and makes sure <see cref="Database"/> exists.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (IsRunning)
-        {
-            return;
-        }
+    /// <summary>Stopping is a fast shutdown (SIGINT, as <c>pg_ctl stop -m fast</c>): open sessions are ended, the cluster stays; SIGKILL after 30 s.</summary>
+    protected override TimeSpan StopGracePeriod => TimeSpan.FromSeconds(30);
 
+    /// <summary>Creates the cluster on first use, starts PostgreSQL, waits until it accepts connections and makes sure <see cref="Database"/> exists.</summary>
+    protected override async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
         var binDirectory = FindBinDirectory(_options.BinDirectory);
         var runAsUser = Environment.IsPrivilegedProcess ? OsUser : null;
         if (runAsUser is not null && !OsUserExists(runAsUser))
@@ -118,61 +99,14 @@ public sealed class PostgresServer : IAsyncDisposable
             arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
         }
 
-        _process = ManagedProcess.Start(new ManagedProcessOptions
-        {
-            Name = Name,
-            FileName = Path.Combine(binDirectory, "postgres"),
-            Arguments = arguments,
-            WorkingDirectory = DataDirectory,
-            RunAsUser = runAsUser,
-            StopSignal = StopSignal.Interrupt,
-            OutputLine = _options.OutputLine,
-        });
-
-        try
-        {
-            await WaitUntilAcceptingConnectionsAsync(_process, cancellationToken);
-            await EnsureDatabaseExistsAsync(cancellationToken);
-        }
-        catch
-        {
-            await StopAsync(CancellationToken.None);
-            throw;
-        }
-    }
-
-    /// <summary>Fast shutdown (SIGINT, as <c>pg_ctl stop -m fast</c>): open sessions are ended, the cluster stays.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (_process is not { } process)
-        {
-            return;
-        }
-
-        _process = null;
-        try
-        {
-            await process.StopAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        }
-        finally
-        {
-            await process.DisposeAsync();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        await StopAsync();
-        if (IsThrowAway)
-        {
-            TryDeleteDirectory(DataDirectory);
-        }
+        await StartProcessAsync(
+            ClusterProgram(binDirectory, "postgres", arguments, runAsUser) with { StopSignal = StopSignal.Interrupt },
+            async (process, token) =>
+            {
+                await WaitUntilAcceptingConnectionsAsync(process, token);
+                await EnsureDatabaseExistsAsync(token);
+            },
+            cancellationToken);
     }
 
     /// <summary>The folder holding initdb and postgres, or a <see cref="ResourceNotInstalledException"/> naming the package.</summary>
@@ -280,19 +214,19 @@ public sealed class PostgresServer : IAsyncDisposable
             arguments.Add("--no-sync");
         }
 
-        await ManagedProcess.RunToCompletionAsync(
-            new ManagedProcessOptions
-            {
-                Name = Name,
-                FileName = Path.Combine(binDirectory, "initdb"),
-                Arguments = arguments,
-                WorkingDirectory = DataDirectory,
-                RunAsUser = runAsUser,
-                OutputLine = _options.OutputLine,
-            },
-            TimeSpan.FromSeconds(120),
-            cancellationToken);
+        await ManagedProcess.RunToCompletionAsync(ClusterProgram(binDirectory, "initdb", arguments, runAsUser), TimeSpan.FromSeconds(120), cancellationToken);
     }
+
+    // initdb and postgres run alike: as the cluster's OS user, in the data folder, with output forwarded.
+    private ManagedProcessOptions ClusterProgram(string binDirectory, string program, IReadOnlyList<string> arguments, string? runAsUser) => new()
+    {
+        Name = Name,
+        FileName = Path.Combine(binDirectory, program),
+        Arguments = arguments,
+        WorkingDirectory = DataDirectory,
+        RunAsUser = runAsUser,
+        OutputLine = _options.OutputLine,
+    };
 
     private void ThrowIfAlreadyRunning()
     {
@@ -351,16 +285,4 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     internal static string QuoteIdentifier(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A temp folder left behind is not worth failing a test run for.
-        }
-    }
 }

@@ -8,47 +8,32 @@ namespace AppHost.Resources;
 /// <summary>
 /// A local Prometheus (the Debian <c>prometheus</c> binary) with a config generated from scrape jobs,
 /// or a given config file, and small typed helpers over its HTTP API.
+/// <see cref="LocalServer.DataDirectory"/> holds the generated prometheus.yml and the TSDB under <c>data/</c>.
 /// </summary>
-public sealed class PrometheusServer : IAsyncDisposable
+public sealed class PrometheusServer : LocalServer
 {
     private readonly PrometheusServerOptions _options;
     private readonly HttpClient _http;
     private IReadOnlyList<PrometheusScrapeJob> _scrapeJobs;
-    private ManagedProcess? _process;
-    private bool _disposed;
 
     public PrometheusServer(PrometheusServerOptions? options = null)
+        : base((options ??= new PrometheusServerOptions()).Name, options.DataDirectory, "prometheus-")
     {
-        _options = options ?? new PrometheusServerOptions();
+        _options = options;
         _scrapeJobs = _options.ScrapeJobs;
-        IsThrowAway = _options.DataDirectory is null;
-        DataDirectory = IsThrowAway
-            ? Directory.CreateTempSubdirectory("prometheus-").FullName
-            : Directory.CreateDirectory(Path.GetFullPath(_options.DataDirectory!)).FullName;
         ConfigFile = _options.ConfigFile is { } configFile ? Path.GetFullPath(configFile) : Path.Combine(DataDirectory, "prometheus.yml");
         Port = _options.Port == 0 ? FreePort.Next() : _options.Port;
         BaseAddress = new Uri($"http://127.0.0.1:{Port}/");
         _http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public string Name => _options.Name;
-
     public int Port { get; }
 
     /// <summary><c>http://127.0.0.1:{port}/</c>.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>The config Prometheus runs with: generated into <see cref="DataDirectory"/>, or the given one.</summary>
+    /// <summary>The config Prometheus runs with: generated into <see cref="LocalServer.DataDirectory"/>, or the given one.</summary>
     public string ConfigFile { get; }
-
-    /// <summary>Holds the generated prometheus.yml and the TSDB under <c>data/</c>.</summary>
-    public string DataDirectory { get; }
-
-    public bool IsThrowAway { get; }
-
-    public bool IsRunning => _process is { HasExited: false };
-
-    public IReadOnlyList<string> RecentOutput => _process?.RecentOutput ?? [];
 
     /// <summary>The config file <paramref name="options"/> would generate (for checking it with promtool, for one).</summary>
     public static string GenerateConfig(PrometheusServerOptions options, IReadOnlyList<PrometheusScrapeJob> scrapeJobs, int port)
@@ -97,15 +82,12 @@ public sealed class PrometheusServer : IAsyncDisposable
         return yaml.ToString();
     }
 
-    /// <summary>Starts Prometheus and waits until <c>/-/ready</c> answers 200.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (IsRunning)
-        {
-            return;
-        }
+    /// <summary>SIGTERM, then SIGKILL after 15 s.</summary>
+    protected override TimeSpan StopGracePeriod => TimeSpan.FromSeconds(15);
 
+    /// <summary>Starts Prometheus and waits until <c>/-/ready</c> answers 200.</summary>
+    protected override async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
         var binary = _options.BinaryPath ?? Executables.FindOnPath("prometheus")
             ?? throw new ResourceNotInstalledException(Name, "prometheus", "prometheus", "PATH");
         if (!File.Exists(binary))
@@ -127,50 +109,24 @@ public sealed class PrometheusServer : IAsyncDisposable
             throw new ResourceStartException(Name, $"port {Port} is already in use", []);
         }
 
-        _process = ManagedProcess.Start(new ManagedProcessOptions
-        {
-            Name = Name,
-            FileName = binary,
-            Arguments =
-            [
-                $"--config.file={ConfigFile}",
-                $"--storage.tsdb.path={Path.Combine(DataDirectory, "data")}",
-                $"--storage.tsdb.retention.time={Duration(_options.Retention)}",
-                $"--web.listen-address=127.0.0.1:{Port}",
-                "--web.enable-lifecycle",
-            ],
-            WorkingDirectory = DataDirectory,
-            OutputLine = _options.OutputLine,
-        });
-
-        try
-        {
-            await HttpReadiness.WaitForOkAsync(_process, _http, "-/ready", _options.StartupTimeout, cancellationToken);
-        }
-        catch
-        {
-            await StopAsync(CancellationToken.None);
-            throw;
-        }
-    }
-
-    /// <summary>SIGTERM, then SIGKILL after 15 s. The data folder stays until dispose.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (_process is not { } process)
-        {
-            return;
-        }
-
-        _process = null;
-        try
-        {
-            await process.StopAsync(TimeSpan.FromSeconds(15), cancellationToken);
-        }
-        finally
-        {
-            await process.DisposeAsync();
-        }
+        await StartProcessAsync(
+            new ManagedProcessOptions
+            {
+                Name = Name,
+                FileName = binary,
+                Arguments =
+                [
+                    $"--config.file={ConfigFile}",
+                    $"--storage.tsdb.path={Path.Combine(DataDirectory, "data")}",
+                    $"--storage.tsdb.retention.time={Duration(_options.Retention)}",
+                    $"--web.listen-address=127.0.0.1:{Port}",
+                    "--web.enable-lifecycle",
+                ],
+                WorkingDirectory = DataDirectory,
+                OutputLine = _options.OutputLine,
+            },
+            (process, token) => HttpReadiness.WaitForOkAsync(process, _http, "-/ready", _options.StartupTimeout, token),
+            cancellationToken);
     }
 
     /// <summary>Instant query (<c>/api/v1/query</c>) evaluated now.</summary>
@@ -256,34 +212,7 @@ public sealed class PrometheusServer : IAsyncDisposable
         return document.RootElement.GetProperty("data").Clone();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        try
-        {
-            await StopAsync();
-        }
-        finally
-        {
-            _http.Dispose();
-            if (IsThrowAway)
-            {
-                try
-                {
-                    Directory.Delete(DataDirectory, recursive: true);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    // A temp folder left behind is not worth failing for.
-                }
-            }
-        }
-    }
+    protected override void DisposeResources() => _http.Dispose();
 
     private static async Task<JsonDocument> ReadApiResponseAsync(HttpResponseMessage response, string request, CancellationToken cancellationToken)
     {
