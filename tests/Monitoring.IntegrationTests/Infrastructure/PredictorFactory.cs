@@ -31,8 +31,6 @@ internal sealed class PredictorFactory : WebApplicationFactory<predictor::Progra
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
-    public string ScrapeTarget => $"127.0.0.1:{Port}";
-
     /// <summary>Starts the server and returns a client for its real address.</summary>
     public HttpClient StartAndCreateClient()
     {

@@ -4,7 +4,10 @@ using Monitoring.Testing;
 
 namespace Monitoring.IntegrationTests.Metrics;
 
-/// <summary>A real Prometheus scraping a running service.</summary>
+/// <summary>
+/// A real Prometheus scraping a running service. The service runs as its own process: OpenTelemetry's meter listener
+/// is process-wide, so in-process hosts of parallel tests would export each other's series.
+/// </summary>
 public class PrometheusScrapeTests(PostgresFixture postgres)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -12,13 +15,17 @@ public class PrometheusScrapeTests(PostgresFixture postgres)
     [Fact]
     public async Task Prometheus_scrapes_the_service_without_errors_and_computes_the_request_latency_p95()
     {
-        await using var predictor = new PredictorFactory(postgres.ConnectionString);
-        using var client = predictor.StartAndCreateClient();
+        await using var predictor = ServiceProcess.Start("Predictor.Api", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__modeldb"] = postgres.ConnectionString,
+        });
+        await predictor.WaitUntilAliveAsync(Cancellation);
+        var client = predictor.Client;
         await using var prometheus = new PrometheusServer(new PrometheusServerOptions
         {
             ScrapeInterval = TimeSpan.FromSeconds(1),
             EvaluationInterval = TimeSpan.FromSeconds(1),
-            ScrapeJobs = [new PrometheusScrapeJob("predictor", [predictor.ScrapeTarget])],
+            ScrapeJobs = [new PrometheusScrapeJob("predictor", [$"127.0.0.1:{predictor.Port}"])],
         });
         await prometheus.StartAsync(Cancellation);
 

@@ -34,7 +34,7 @@ public class ServiceStartupTests(PostgresFixture postgres)
 
     [Theory]
     [MemberData(nameof(Services))]
-    public async Task A_service_starts_ready_with_its_defaults_and_its_metrics_pass_promtool(string project)
+    public async Task A_service_starts_ready_with_its_defaults_and_its_metrics_after_traffic_pass_promtool(string project)
     {
         var serviceName = project.Split('.')[0].ToLowerInvariant();
         await using var service = ServiceProcess.Start(project, new Dictionary<string, string?>
@@ -53,7 +53,17 @@ public class ServiceStartupTests(PostgresFixture postgres)
         var info = JsonDocument.Parse(await service.Client.GetStringAsync("/info", Cancellation)).RootElement;
         Assert.Equal(serviceName, info.GetProperty("service").GetString());
 
+        using (await service.Client.GetAsync("/no-such-route", Cancellation))
+        {
+        }
+
         var exposition = await service.Client.GetStringAsync("/metrics", Cancellation);
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", exposition);
+        Assert.Contains("http_route=\"/health\"", exposition);
+        Assert.Contains("http_response_status_code=\"404\"", exposition);
+        Assert.Contains("db_client_operation_duration_seconds_bucket", exposition);
+        Assert.Contains("dotnet_gc_heap_total_allocated_bytes_total", exposition);
+        Assert.Contains("kestrel_active_connections", exposition);
         Assert.Contains($"service_name=\"{serviceName}\"", exposition);
         Assert.Contains("service_instance_id=\"test-instance\"", exposition);
         Assert.Contains("deployment_environment_name=\"ci\"", exposition);
