@@ -1,7 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddModelDatabase();
+builder.AddModelDatabase(applyMigrations: true);
 
 var app = builder.Build();
 

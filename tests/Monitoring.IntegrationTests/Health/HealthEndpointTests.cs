@@ -26,8 +26,16 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         await using var predictor = new PredictorFactory(_postgres.ConnectionString);
         using var client = predictor.StartAndCreateClient();
 
-        var healthy = await GetReportAsync(client, "/health");
-        Assert.Equal(HttpStatusCode.OK, healthy.Status);
+        // Ready once the predictor has applied the schema to this fresh cluster.
+        var healthy = (await Eventually.GetAsync(
+            async () =>
+            {
+                var report = await GetReportAsync(client, "/health");
+                return report.Status == HttpStatusCode.OK ? new StrongBox<(HttpStatusCode Status, JsonElement Body)>(report) : null;
+            },
+            TimeSpan.FromSeconds(60),
+            "/health to be ready",
+            Cancellation)).Value;
         Assert.Equal("Healthy", healthy.Body.GetProperty("status").GetString());
         var database = Check(healthy.Body, "postgres");
         Assert.Equal("Healthy", database.GetProperty("status").GetString());
