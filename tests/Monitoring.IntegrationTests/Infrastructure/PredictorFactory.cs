@@ -38,6 +38,22 @@ internal sealed class PredictorFactory : WebApplicationFactory<predictor::Progra
         return new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>Starts the server and waits until <c>/health</c> says it is ready (database reachable, schema current).</summary>
+    public async Task<HttpClient> StartReadyClientAsync(CancellationToken cancellationToken)
+    {
+        var client = StartAndCreateClient();
+        await Eventually.GetAsync(
+            async () =>
+            {
+                using var health = await client.GetAsync("/health", cancellationToken);
+                return health.IsSuccessStatusCode ? client : null;
+            },
+            TimeSpan.FromSeconds(60),
+            "the predictor to be ready",
+            cancellationToken);
+        return client;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings)
