@@ -16,6 +16,7 @@ public class InfoEndpointTests(PostgresFixture postgres)
         await using var predictor = new PredictorFactory(postgres.ConnectionString, new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_HEADERS"] = otlpSecret,
+            ["Predictor:AdminApiKey"] = "admin-key-that-must-not-show",
         });
         using var client = predictor.StartAndCreateClient();
 
@@ -41,6 +42,8 @@ public class InfoEndpointTests(PostgresFixture postgres)
         }
 
         Assert.DoesNotContain("very-secret-value", body);
+        Assert.DoesNotContain("admin-key-that-must-not-show", body);
+        Assert.Equal("(set, hidden)", info.GetProperty("settings").GetProperty("predictor").GetProperty("adminApiKey").GetString());
     }
 
     [Fact]
