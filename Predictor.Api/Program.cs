@@ -14,5 +14,6 @@ app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
 app.MapRegistryApi();
+app.MapPredictApi();
 
 app.Run();

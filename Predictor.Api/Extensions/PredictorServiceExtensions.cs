@@ -1,11 +1,13 @@
 using Predictor.Api.Registry;
 using Predictor.Api.Security;
+using Predictor.Api.Serving;
+using Predictor.Api.Telemetry;
 
 namespace Predictor.Api.Extensions;
 
 public static class PredictorServiceExtensions
 {
-    /// <summary>The predictor's own services: options, problem details, the model registry, admin key checks.</summary>
+    /// <summary>The predictor's own services: options, problem details, the registry, admin key checks, the served models and their metrics.</summary>
     public static IHostApplicationBuilder AddPredictorServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PredictorOptions>()
@@ -16,6 +18,10 @@ public static class PredictorServiceExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddScoped<ModelRegistry>();
         builder.Services.AddSingleton<AdminApiKeyFilter>();
+        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<PredictorMetrics>();
+        builder.Services.AddHostedService<ChampionLoader>();
+        builder.Services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models");
         return builder;
     }
 }

@@ -18,6 +18,10 @@ public enum FeatureLayout
 /// </summary>
 public sealed record ModelSignature(FeatureLayout Layout, FeatureSchema Schema)
 {
+    /// <summary>The rows one run must have when the model fixes its batch dimension, else null (any number of rows).</summary>
+    public static int? FixedBatchSize(InferenceSession session) =>
+        session.Inputs[0].Type.Shape is [> 0 and var rows, ..] ? (int)rows : null;
+
     /// <summary>Works out the signature of <paramref name="session"/>, using <paramref name="declared"/> when given.</summary>
     public static ModelSignature Resolve(InferenceSession session, FeatureSchema? declared)
     {
@@ -35,13 +39,8 @@ public sealed record ModelSignature(FeatureLayout Layout, FeatureSchema Schema)
             }
         }
 
-        if (inputs.Count == 1 && IsFeatureMatrix(inputs[0].Type, out var width))
+        if (inputs.Count == 1 && IsFeatureMatrix(inputs[0].Type, out var width) && IsNumeric(inputs[0].Type.ElementType))
         {
-            if (!IsNumeric(inputs[0].Type.ElementType))
-            {
-                throw new UnservableModelException($"Input '{inputs[0].Name}' is a {inputs[0].Type.ElementType} matrix; a single [N, F] input must be numeric.");
-            }
-
             var schema = declared ?? FeatureSchema.Positional(width);
             if (schema.Features.Count != width)
             {
@@ -89,7 +88,8 @@ public sealed record ModelSignature(FeatureLayout Layout, FeatureSchema Schema)
 
     private static OnnxTensor SampleTensor(OnnxTypeInfo type)
     {
-        var shape = type.Shape.Select((dimension, axis) => axis == 0 || dimension < 0 ? 1L : dimension).ToArray();
+        // Fixed dimensions as declared (some exports fix the batch size); free ones, the batch first among them, as 1.
+        var shape = type.Shape.Select(dimension => dimension > 0 ? dimension : 1L).ToArray();
         var length = (int)shape.Aggregate(1L, (product, dimension) => product * dimension);
         return type.ElementType == TensorElementType.String
             ? OnnxTensor.CreateString(Enumerable.Repeat(string.Empty, length).ToArray(), shape)
@@ -98,16 +98,16 @@ public sealed record ModelSignature(FeatureLayout Layout, FeatureSchema Schema)
 
     private static bool IsFeatureMatrix(OnnxTypeInfo type, out int width)
     {
-        width = type.Shape.Count == 2 && type.Shape[1] > 1 ? (int)type.Shape[1] : 0;
+        width = type.Shape.Count == 2 && type.Shape[1] >= 1 ? (int)type.Shape[1] : 0;
         return width > 0;
     }
 
     private static bool IsOneValuePerRow(OnnxTypeInfo type) =>
         type.Shape.Count == 1 || (type.Shape.Count == 2 && type.Shape[1] is 1 or -1);
 
-    private static bool IsNumeric(TensorElementType type) => type is TensorElementType.Float or TensorElementType.Double
-        or TensorElementType.Int8 or TensorElementType.Int16 or TensorElementType.Int32 or TensorElementType.Int64
-        or TensorElementType.UInt8 or TensorElementType.UInt16 or TensorElementType.UInt32 or TensorElementType.UInt64;
+    /// <summary>The numeric element types requests can fill (what <c>ServedModel</c> builds tensors of).</summary>
+    private static bool IsNumeric(TensorElementType type) =>
+        type is TensorElementType.Float or TensorElementType.Double or TensorElementType.Int32 or TensorElementType.Int64;
 }
 
 /// <summary>The model cannot be served; the message says why in the user's terms.</summary>

@@ -36,7 +36,9 @@ public sealed class HealthEndpointTests : IAsyncLifetime
             TimeSpan.FromSeconds(60),
             "/health to be ready",
             Cancellation)).Value;
-        Assert.Equal("Healthy", healthy.Body.GetProperty("status").GetString());
+        // Degraded, not Healthy: no model has been promoted in this fresh database.
+        Assert.Equal("Degraded", healthy.Body.GetProperty("status").GetString());
+        Assert.Equal("Degraded", Check(healthy.Body, "models").GetProperty("status").GetString());
         var database = Check(healthy.Body, "postgres");
         Assert.Equal("Healthy", database.GetProperty("status").GetString());
         Assert.True(database.GetProperty("durationMs").GetDouble() >= 0);
@@ -67,7 +69,7 @@ public sealed class HealthEndpointTests : IAsyncLifetime
             TimeSpan.FromSeconds(30),
             "/health to recover after PostgreSQL restarted",
             Cancellation);
-        Assert.Equal("Healthy", recovered.Value.GetProperty("status").GetString());
+        Assert.Equal("Healthy", Check(recovered.Value, "postgres").GetProperty("status").GetString());
     }
 
     [Fact]

@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Predictor.Api.Models;
+using Predictor.Api.Serving;
+using Predictor.Api.Telemetry;
+
+namespace Predictor.Api.Apis;
+
+public sealed record PredictionReply(
+    [property: JsonPropertyName("id")] Guid Id,
+    [property: JsonPropertyName("label"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Label,
+    [property: JsonPropertyName("probabilities"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, double>? Probabilities,
+    [property: JsonPropertyName("value"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Value,
+    [property: JsonPropertyName("values"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double>? Values);
+
+public sealed record PredictReply(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("model_version")] int ModelVersion,
+    [property: JsonPropertyName("predictions")] IReadOnlyList<PredictionReply> Predictions);
+
+/// <summary>
+/// <c>POST /predict</c>: named features for one row (<c>features</c>) or a batch (<c>instances</c>). Every request is
+/// checked whole before the model runs; a refused request is answered with a problem and leaves no trace but a
+/// counted error.
+/// </summary>
+public static class PredictApi
+{
+    private const string JsonMediaType = "application/json";
+
+    public static RouteHandlerBuilder MapPredictApi(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapPost("/predict", PredictAsync).WithName("Predict").WithTags("Serving");
+
+    private static async Task<IResult> PredictAsync(
+        HttpContext context,
+        ModelCatalog catalog,
+        PredictorMetrics metrics,
+        IOptions<PredictorOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!catalog.IsLoaded)
+        {
+            return Problems.NotReady("The champions are still being loaded.");
+        }
+
+        if (context.Request.ContentType is not { } contentType || !contentType.StartsWith(JsonMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return Refuse(metrics, "-", "unsupported_media_type", Problems.UnsupportedMediaType("Send the request as application/json."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await ReadBodyAsync(context.Request, settings.MaxRequestBytes, cancellationToken);
+        }
+        catch (RequestTooLargeException)
+        {
+            return Refuse(metrics, "-", "too_large", Problems.TooLarge($"The body is larger than {settings.MaxRequestBytes} bytes ({PredictorOptions.Section}:{nameof(PredictorOptions.MaxRequestBytes)})."));
+        }
+        catch (JsonException exception)
+        {
+            return Refuse(metrics, "-", "malformed", Problems.Malformed($"The body is not valid JSON: {exception.Message}"));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Refuse(metrics, "-", "invalid", Problems.Unprocessable("The body is a JSON object with 'features' or 'instances'."));
+            }
+
+            if (ResolveModelName(root, catalog, settings, out var name) is { } nameProblem)
+            {
+                return Refuse(metrics, name ?? "-", "invalid", nameProblem);
+            }
+
+            var model = catalog.Acquire(name!);
+            if (model is null)
+            {
+                return Refuse(metrics, name!, "unknown_model", Problems.NotFound($"No champion of model '{name}' is served."));
+            }
+
+            try
+            {
+                var rows = new List<FeatureValue[]>();
+                if (ReadRows(root, model, settings.MaxBatchSize, rows) is { } rowsProblem)
+                {
+                    return Refuse(metrics, model.Name, "invalid", rowsProblem);
+                }
+
+                var started = Stopwatch.GetTimestamp();
+                var predictions = model.Predict(rows);
+                metrics.Served(model, predictions, Stopwatch.GetElapsedTime(started));
+                return TypedResults.Ok(new PredictReply(
+                    model.Name,
+                    model.Version,
+                    [.. predictions.Select(p => new PredictionReply(p.Id, p.Label, p.Probabilities, p.Value, p.Values))]));
+            }
+            finally
+            {
+                model.Release();
+            }
+        }
+    }
+
+    private static IResult Refuse(PredictorMetrics metrics, string model, string errorType, IResult problem)
+    {
+        metrics.Refused(model, errorType);
+        return problem;
+    }
+
+    private static IResult? ResolveModelName(JsonElement root, ModelCatalog catalog, PredictorOptions settings, out string? name)
+    {
+        name = null;
+        if (root.TryGetProperty("model", out var model))
+        {
+            if (model.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(model.GetString()))
+            {
+                return Problems.Unprocessable("'model' is the name of a served model.", "model");
+            }
+
+            name = model.GetString();
+            return null;
+        }
+
+        var served = catalog.Models;
+        name = settings.DefaultModel ?? (served.Count == 1 ? served.First().Name : null);
+        return name is null
+            ? Problems.Unprocessable($"Name the model: several are served ({string.Join(", ", served.Select(m => m.Name).Order(StringComparer.Ordinal))}).", "model")
+            : null;
+    }
+
+    private static IResult? ReadRows(JsonElement root, ServedModel model, int maxBatchSize, List<FeatureValue[]> rows)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name is not ("model" or "features" or "instances"))
+            {
+                return Problems.Unprocessable($"Unknown member '{property.Name}'; the body has 'model', and 'features' or 'instances'.", property.Name);
+            }
+        }
+
+        var hasFeatures = root.TryGetProperty("features", out var features);
+        var hasInstances = root.TryGetProperty("instances", out var instances);
+        if (hasFeatures == hasInstances)
+        {
+            return Problems.Unprocessable("Send exactly one of 'features' (one row) or 'instances' (a batch of rows).");
+        }
+
+        if (hasFeatures)
+        {
+            return ReadRow(features, model, "features", rows);
+        }
+
+        if (instances.ValueKind != JsonValueKind.Array)
+        {
+            return Problems.Unprocessable("'instances' is an array of feature objects.", "instances");
+        }
+
+        var count = instances.GetArrayLength();
+        if (count == 0)
+        {
+            return Problems.Unprocessable("'instances' is empty.", "instances");
+        }
+
+        if (count > maxBatchSize)
+        {
+            return Problems.TooLarge($"The batch has {count} rows; at most {maxBatchSize} are allowed ({PredictorOptions.Section}:{nameof(PredictorOptions.MaxBatchSize)}).");
+        }
+
+        var index = 0;
+        foreach (var instance in instances.EnumerateArray())
+        {
+            if (ReadRow(instance, model, $"instances[{index++}]", rows) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        return null;
+    }
+
+    private static IResult? ReadRow(JsonElement element, ServedModel model, string path, List<FeatureValue[]> rows)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return Problems.Unprocessable($"'{path}' is an object of feature names to values.", path);
+        }
+
+        var schema = model.Signature.Schema.Features;
+        var row = new FeatureValue[schema.Count];
+        var seen = 0;
+        foreach (var property in element.EnumerateObject())
+        {
+            var index = IndexOf(schema, property.Name);
+            if (index < 0)
+            {
+                return Problems.Unprocessable($"Model '{model.Name}' has no feature '{property.Name}'.", $"{path}.{property.Name}");
+            }
+
+            if (ReadValue(property.Value, schema[index], model.IntegerFeatures[index], $"{path}.{property.Name}", out row[index]) is { } problem)
+            {
+                return problem;
+            }
+
+            seen++;
+        }
+
+        if (seen < schema.Count)
+        {
+            var missing = schema.Where(f => !element.TryGetProperty(f.Name, out _)).Select(f => f.Name);
+            return Problems.Unprocessable($"Missing feature(s): {string.Join(", ", missing)}.", path);
+        }
+
+        rows.Add(row);
+        return null;
+    }
+
+    private static IResult? ReadValue(JsonElement value, FeatureDefinition feature, bool integer, string path, out FeatureValue result)
+    {
+        result = default;
+        if (feature.Type == FeatureType.Categorical)
+        {
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                return Problems.Unprocessable($"Feature '{feature.Name}' is categorical: send a string.", path);
+            }
+
+            result = FeatureValue.Of(value.GetString()!);
+            return null;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null when !integer:
+                result = FeatureValue.Of(double.NaN);
+                return null;
+            case JsonValueKind.Number when value.TryGetDouble(out var number) && double.IsFinite(number):
+                if (integer && number != Math.Floor(number))
+                {
+                    return Problems.Unprocessable($"Feature '{feature.Name}' takes whole numbers.", path);
+                }
+
+                result = FeatureValue.Of(number);
+                return null;
+            case JsonValueKind.Number:
+                return Problems.Unprocessable($"Feature '{feature.Name}' is not a finite number.", path);
+            default:
+                return Problems.Unprocessable($"Feature '{feature.Name}' is numeric: send a number{(integer ? string.Empty : " or null for missing")}.", path);
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<FeatureDefinition> features, string name)
+    {
+        for (var i = 0; i < features.Count; i++)
+        {
+            if (string.Equals(features[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static async Task<JsonDocument> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            throw new RequestTooLargeException();
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw new RequestTooLargeException();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    private sealed class RequestTooLargeException : Exception;
+}
