@@ -15,5 +15,6 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapRegistryApi();
 app.MapPredictApi();
+app.MapInferenceProtocolApi();
 
 app.Run();
