@@ -1,0 +1,125 @@
+// Load benchmark of POST /predict with wrk: a 20-feature logistic model served by the real Predictor.Api (Release
+// build) on a throw-away PostgreSQL, once with monitoring on (OpenTelemetry metrics and prediction logging) and once
+// with it off, alternating over several rounds because run-to-run noise on a small machine is larger than the effect.
+// Usage: dotnet run -c Release --project tests/Predictor.LoadTest [-- <seconds> <connections> <rounds>]
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using AppHost;
+using AppHost.Resources;
+using Onnx.Export;
+
+var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+var connections = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
+var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+var wrk = Executables.FindOnPath("wrk") ?? throw new InvalidOperationException("wrk was not found: apt-get install -y wrk");
+var root = RepositoryLayout.FindRoot();
+var assembly = RepositoryLayout.ProjectAssemblyPath(root, "Predictor.Api", "Release");
+if (!File.Exists(assembly))
+{
+    throw new FileNotFoundException($"Build the predictor first: dotnet build Predictor.Api -c Release ({assembly} is missing).");
+}
+
+await using var postgres = new PostgresServer();
+await postgres.StartAsync();
+const string adminKey = "load-test";
+var weights = Enumerable.Range(0, 20).Select(i => (i % 5 - 2) * 0.1f).ToArray();
+var model = ModelExporter.LogisticRegression(weights, 0.1f, ClassLabels.Of(0, 1)).ToByteArray();
+
+var results = new List<(string Scenario, string Summary, double RequestsPerSecond)>();
+var scenarios = Enumerable.Range(0, rounds).SelectMany(_ => new[] { ("monitoring on", true), ("monitoring off", false) });
+foreach (var (scenario, monitoring) in scenarios)
+{
+    var port = FreePort.Next();
+    var environment = new Dictionary<string, string?>
+    {
+        ["ConnectionStrings__modeldb"] = postgres.ConnectionString,
+        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+        ["Predictor__AdminApiKey"] = adminKey,
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["OTEL_SDK_DISABLED"] = monitoring ? null : "true",
+        ["PredictionLogging__Enabled"] = monitoring ? "true" : "false",
+    };
+    await using var predictor = ManagedProcess.Start(new ManagedProcessOptions
+    {
+        Name = "predictor",
+        FileName = "dotnet",
+        Arguments = [assembly],
+        WorkingDirectory = Path.GetDirectoryName(assembly),
+        Environment = environment,
+    });
+    using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+    await WaitAsync(async () => (await client.GetAsync("/alive")).IsSuccessStatusCode);
+    await WaitAsync(async () => !(await client.GetStringAsync("/health")).Contains("Loading the champions", StringComparison.Ordinal));
+    if (!(await client.GetStringAsync("/models")).Contains("\"load\"", StringComparison.Ordinal))
+    {
+        using var upload = new MultipartFormDataContent { { new ByteArrayContent(model), "model", "load.onnx" } };
+        (await client.PostAsync("/models/load/versions", upload)).EnsureSuccessStatusCode();
+        (await client.PostAsync("/models/load/versions/1/promote", null)).EnsureSuccessStatusCode();
+    }
+
+    await WaitAsync(async () => (await client.GetAsync("/v2/models/load/ready")).IsSuccessStatusCode);
+    var script = Path.Combine(AppContext.BaseDirectory, "predict.lua");
+    var url = $"http://127.0.0.1:{port}/predict";
+    await RunWrkAsync(["-t2", $"-c{connections}", "-d5s", "-s", script, url]);
+    var output = await RunWrkAsync(["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url]);
+    results.Add((scenario, Summarize(output), double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture)));
+    Console.WriteLine($"--- {scenario}\n{output}");
+    await predictor.StopAsync(TimeSpan.FromSeconds(10));
+}
+
+Console.WriteLine($"\n{seconds} s per run, {connections} connections, wrk and the predictor on this machine's {Environment.ProcessorCount} cores:");
+foreach (var (scenario, summary, _) in results)
+{
+    Console.WriteLine($"  {scenario,-16} {summary}");
+}
+
+double Median(string scenario)
+{
+    var values = results.Where(r => r.Scenario == scenario).Select(r => r.RequestsPerSecond).Order().ToList();
+    return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+}
+
+var on = Median("monitoring on");
+var off = Median("monitoring off");
+Console.WriteLine($"  median: on {on:0} req/s, off {off:0} req/s; monitoring costs {(1 - (on / off)) * 100:0.0}% of throughput");
+
+return 0;
+
+async Task<string> RunWrkAsync(string[] arguments)
+{
+    using var process = Process.Start(new ProcessStartInfo(wrk, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+    var output = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    return output + await process.StandardError.ReadToEndAsync();
+}
+
+static string Summarize(string wrkOutput)
+{
+    string Find(string pattern) => Regex.Match(wrkOutput, pattern, RegexOptions.Multiline) is { Success: true } match ? match.Groups[1].Value : "?";
+    return $"{Find(@"^Requests/sec:\s+([\d.]+)")} req/s, p50 {Find(@"^\s+50%\s+(\S+)")}, p99 {Find(@"^\s+99%\s+(\S+)")}, {Find(@"non-200 responses: (\d+)")} non-200";
+}
+
+static async Task WaitAsync(Func<Task<bool>> condition)
+{
+    var deadline = DateTime.UtcNow.AddSeconds(60);
+    while (DateTime.UtcNow < deadline)
+    {
+        try
+        {
+            if (await condition())
+            {
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        await Task.Delay(200);
+    }
+
+    throw new TimeoutException("The predictor did not get ready within 60 s.");
+}
