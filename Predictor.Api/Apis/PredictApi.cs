@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -50,10 +51,10 @@ public static class PredictApi
             return Refuse(metrics, "-", "unsupported_media_type", Problems.UnsupportedMediaType("Send the request as application/json."));
         }
 
-        JsonDocument document;
+        PooledJsonBody body;
         try
         {
-            document = await ReadBodyAsync(context.Request, settings.MaxRequestBytes, cancellationToken);
+            body = await ReadBodyAsync(context.Request, settings.MaxRequestBytes, cancellationToken);
         }
         catch (RequestTooLargeException)
         {
@@ -64,9 +65,9 @@ public static class PredictApi
             return Refuse(metrics, "-", "malformed", Problems.Malformed($"The body is not valid JSON: {exception.Message}"));
         }
 
-        using (document)
+        using (body)
         {
-            var root = document.RootElement;
+            var root = body.Root;
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return Refuse(metrics, "-", "invalid", Problems.Unprocessable("The body is a JSON object with 'features' or 'instances'."));
@@ -266,27 +267,57 @@ public static class PredictApi
         return -1;
     }
 
-    private static async Task<JsonDocument> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body into one pooled buffer and parses it in place. <see cref="JsonDocument"/> keeps referring to the
+    /// bytes it parsed, so the buffer goes back to the pool only when the returned body is disposed.
+    /// </summary>
+    private static async Task<PooledJsonBody> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
             throw new RequestTooLargeException();
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, maxBytes) + 1);
+        var length = 0;
+        try
         {
-            if (buffer.Length + read > maxBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
             {
-                throw new RequestTooLargeException();
+                length += read;
+                if (length > maxBytes)
+                {
+                    throw new RequestTooLargeException();
+                }
+
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
             }
 
-            buffer.Write(chunk, 0, read);
+            return new PooledJsonBody(JsonDocument.Parse(buffer.AsMemory(0, length)), buffer);
         }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
 
-        return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    private sealed class PooledJsonBody(JsonDocument document, byte[] buffer) : IDisposable
+    {
+        public JsonElement Root => document.RootElement;
+
+        public void Dispose()
+        {
+            document.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private sealed class RequestTooLargeException : Exception;
