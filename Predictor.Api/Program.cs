@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddModelDatabase(applyMigrations: true);
+builder.AddPredictionLogging();
 builder.AddPredictorServices();
 
 var app = builder.Build();

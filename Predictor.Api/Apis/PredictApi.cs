@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Predictor.Api.Models;
+using Predictor.Api.PredictionLogging;
 using Predictor.Api.Serving;
 using Predictor.Api.Telemetry;
 
@@ -37,6 +38,8 @@ public static class PredictApi
         HttpContext context,
         ModelCatalog catalog,
         PredictorMetrics metrics,
+        IPredictionLog log,
+        TimeProvider time,
         IOptions<PredictorOptions> options,
         CancellationToken cancellationToken)
     {
@@ -94,7 +97,16 @@ public static class PredictApi
 
                 var started = Stopwatch.GetTimestamp();
                 var predictions = model.Predict(rows);
-                metrics.Served(model, predictions, Stopwatch.GetElapsedTime(started));
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                if (FirstNonFinite(predictions) is { } row)
+                {
+                    // Typically a missing value (null) reaching a model with no imputer: refuse it rather than answer NaN.
+                    return Refuse(metrics, model.Name, "non_finite_output", Problems.Unprocessable(
+                        $"The model produced a non-finite output for row {row}; it may not handle missing (null) values.", HasInstances(root) ? $"instances[{row}]" : "features"));
+                }
+
+                metrics.Served(model, predictions, elapsed);
+                LogPredictions(log, model, root, predictions, time.GetUtcNow(), elapsed.TotalMilliseconds / predictions.Count);
                 return TypedResults.Ok(new PredictReply(
                     model.Name,
                     model.Version,
@@ -104,6 +116,48 @@ public static class PredictApi
             {
                 model.Release();
             }
+        }
+    }
+
+    private static bool HasInstances(JsonElement root) => root.TryGetProperty("instances", out _);
+
+    private static int? FirstNonFinite(IReadOnlyList<Prediction> predictions)
+    {
+        for (var i = 0; i < predictions.Count; i++)
+        {
+            var p = predictions[i];
+            var finite = (p.Value is not { } value || double.IsFinite(value))
+                && (p.Values?.All(double.IsFinite) ?? true)
+                && (p.Probabilities?.Values.All(double.IsFinite) ?? true);
+            if (!finite)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Hands one row per prediction to the log; never waits on the database (see PredictionLogging).</summary>
+    private static void LogPredictions(IPredictionLog log, ServedModel model, JsonElement root, IReadOnlyList<Prediction> predictions, DateTimeOffset at, double latencyMs)
+    {
+        var index = 0;
+        IEnumerable<JsonElement> rows = root.TryGetProperty("features", out var single) ? [single] : root.GetProperty("instances").EnumerateArray();
+        foreach (var features in rows)
+        {
+            var prediction = predictions[index++];
+            log.TryWrite(new PredictionLogRow(
+                prediction.Id,
+                model.Name,
+                model.Version,
+                at,
+                features.GetRawText(),
+                prediction.Label,
+                prediction.Probabilities is { } probabilities ? JsonSerializer.Serialize(probabilities) : null,
+                prediction.Value,
+                prediction.Confidence,
+                latencyMs,
+                Drifted: false));
         }
     }
 

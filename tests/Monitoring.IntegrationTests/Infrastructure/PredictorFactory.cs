@@ -13,15 +13,21 @@ namespace Monitoring.IntegrationTests.Infrastructure;
 /// </summary>
 internal sealed class PredictorFactory : WebApplicationFactory<predictor::Program>
 {
-    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly string _spillDirectory;
     private readonly Action<IServiceCollection>? _configureServices;
 
     public PredictorFactory(string? connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
-        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        // Each host gets its own spill folder: parallel tests must never replay each other's prediction logs.
+        _spillDirectory = Directory.CreateTempSubdirectory("predictor-spill-").FullName;
+        _settings = new Dictionary<string, string?> { ["PredictionLogging:SpillDirectory"] = _spillDirectory };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            ["ConnectionStrings:modeldb"] = connectionString,
-        };
+            _settings[key] = value;
+        }
+
+        _settings["ConnectionStrings:modeldb"] = connectionString;
         _configureServices = configureServices;
         Port = FreePort.Next();
         UseKestrel(Port);
@@ -52,6 +58,12 @@ internal sealed class PredictorFactory : WebApplicationFactory<predictor::Progra
             "the predictor to be ready",
             cancellationToken);
         return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(_spillDirectory, recursive: true);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

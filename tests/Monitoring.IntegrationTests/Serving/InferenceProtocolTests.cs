@@ -149,7 +149,7 @@ public sealed class InferenceProtocolTests(PostgresFixture postgres) : IAsyncLif
         (await client.PostAsync($"/models/{name}/versions/1/promote", null, Cancellation)).Dispose();
         await Eventually.GetAsync(
             async () => (await client.GetAsync($"/v2/models/{name}/ready", Cancellation)).IsSuccessStatusCode ? client : null,
-            TimeSpan.FromSeconds(20),
+            TimeSpan.FromSeconds(60),
             $"{name} to be served",
             Cancellation);
     }

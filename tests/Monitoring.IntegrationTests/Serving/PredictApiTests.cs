@@ -134,6 +134,47 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_served_prediction_is_logged_with_its_id_and_rejected_requests_leave_no_row()
+    {
+        await using var predictor = Predictor();
+        using var client = await ReadyAdminClientAsync(predictor);
+        await UploadAndPromoteAsync(client, "logged", ModelExporter.LogisticRegression([0.5f, -0.5f], 0f, ClassLabels.Of("no", "yes")).ToByteArray(), schema: """{"features":[{"name":"a","type":"numeric"},{"name":"b","type":"numeric"}]}""");
+
+        var one = await PredictAsync(client, """{"features":{"a":1,"b":2}}""");
+        var batch = await PredictAsync(client, """{"instances":[{"a":1,"b":0},{"a":3,"b":4},{"a":5,"b":6}]}""");
+        // Refused whole: a missing feature, a wrong type, bad JSON, and a null this model (no imputer) turns into NaN.
+        foreach (var bad in new[] { """{"features":{"a":1}}""", """{"features":{"a":"x","b":2}}""", "{oops", """{"instances":[{"a":1,"b":2},{"a":1,"b":null}]}""" })
+        {
+            using var refused = await client.PostAsync("/predict", Json(bad), Cancellation);
+            Assert.True(refused.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity, $"{bad}: {refused.StatusCode}");
+        }
+
+        var ids = one["predictions"]!.AsArray().Concat(batch["predictions"]!.AsArray()).Select(p => Guid.Parse(p!["id"]!.GetValue<string>())).ToHashSet();
+        await using var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Cancellation);
+        var logged = await Eventually.GetAsync(
+            async () =>
+            {
+                await using var query = new Npgsql.NpgsqlCommand("SELECT id, label, features->>'b' FROM prediction_logs WHERE model_name = 'logged'", connection);
+                await using var reader = await query.ExecuteReaderAsync(Cancellation);
+                var rows = new List<(Guid Id, string Label, string? B)>();
+                while (await reader.ReadAsync(Cancellation))
+                {
+                    rows.Add((reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                }
+
+                return rows.Count >= ids.Count ? rows : null;
+            },
+            TimeSpan.FromSeconds(30),
+            "the prediction log rows",
+            Cancellation);
+
+        Assert.Equal(ids, logged.Select(r => r.Id).ToHashSet());
+        Assert.Equal(4, logged.Count);
+        Assert.All(logged, r => Assert.Contains(r.Label, new[] { "no", "yes" }));
+    }
+
+    [Fact]
     public async Task A_missing_value_for_a_float_feature_is_passed_to_the_model_as_NaN()
     {
         await using var predictor = Predictor();
@@ -180,7 +221,7 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
                 var models = JsonNode.Parse(await health.Content.ReadAsStringAsync(Cancellation))!["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "models");
                 return models!["description"]!.GetValue<string>().Contains($"{name} v{version}", StringComparison.Ordinal) ? models : null;
             },
-            TimeSpan.FromSeconds(20),
+            TimeSpan.FromSeconds(60),
             $"{name} v{version} to be served",
             Cancellation);
     }

@@ -57,7 +57,7 @@ public class ServiceStartupTests(PostgresFixture postgres)
             $"{project} to be ready",
             Cancellation);
         var checks = JsonDocument.Parse(report).RootElement.GetProperty("checks").EnumerateArray().Select(check => check.GetProperty("name").GetString());
-        string[] expected = project == "Predictor.Api" ? ["models", "postgres", "schema", "self"] : ["postgres", "schema", "self"];
+        string[] expected = project == "Predictor.Api" ? ["models", "postgres", "prediction-log", "schema", "self"] : ["postgres", "schema", "self"];
         Assert.Equal(expected, checks.Order());
 
         var info = JsonDocument.Parse(await service.Client.GetStringAsync("/info", Cancellation)).RootElement;
