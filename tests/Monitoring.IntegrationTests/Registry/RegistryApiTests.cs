@@ -12,7 +12,6 @@ namespace Monitoring.IntegrationTests.Registry;
 /// <summary>The model registry routes against a real PostgreSQL and real ONNX Runtime.</summary>
 public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private const string AdminKey = "test-admin-key-123";
     private const string FourFeatureSchema = """{"features":[{"name":"income","type":"numeric"},{"name":"age","type":"numeric"},{"name":"debt","type":"numeric"},{"name":"tenure","type":"numeric"}]}""";
     private string _connectionString = "";
 
@@ -20,8 +19,7 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _connectionString = await postgres.CreateDatabaseAsync($"registry_{Guid.NewGuid():N}"[..30], Cancellation);
-        await ModelDatabase.MigrateAsync(_connectionString, Cancellation);
+        _connectionString = await postgres.CreateMigratedDatabaseAsync("registry");
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -29,8 +27,8 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Upload_then_promote_makes_the_version_champion_and_announces_it()
     {
-        await using var predictor = Predictor(AdminKey);
-        using var client = Admin(await predictor.StartReadyClientAsync(Cancellation));
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
         await using var listener = new NpgsqlConnection(_connectionString);
         await listener.OpenAsync(Cancellation);
         var notifications = new List<string>();
@@ -40,7 +38,7 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
             await listen.ExecuteNonQueryAsync(Cancellation);
         }
 
-        using var uploaded = await client.PostAsync("/models/credit/versions", Upload(LogisticModel(), FourFeatureSchema), Cancellation);
+        using var uploaded = await client.PostAsync("/models/credit/versions", ServingSetup.ModelUpload(LogisticModel(), FourFeatureSchema), Cancellation);
         var version = await ReadJsonAsync(uploaded);
         Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
         Assert.Equal("/models/credit/versions/1", uploaded.Headers.Location?.OriginalString);
@@ -65,11 +63,11 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Promoting_a_new_version_archives_the_old_champion()
     {
-        await using var predictor = Predictor(AdminKey);
-        using var client = Admin(await predictor.StartReadyClientAsync(Cancellation));
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
         for (var i = 0; i < 2; i++)
         {
-            using var uploaded = await client.PostAsync("/models/churn/versions", Upload(LogisticModel(), FourFeatureSchema), Cancellation);
+            using var uploaded = await client.PostAsync("/models/churn/versions", ServingSetup.ModelUpload(LogisticModel(), FourFeatureSchema), Cancellation);
             Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
         }
 
@@ -84,14 +82,15 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Admin_routes_are_closed_without_a_configured_key_and_refuse_a_wrong_key()
     {
-        await using (var closed = Predictor(adminKey: null))
+        await using (var closed = new PredictorFactory(_connectionString))
         {
-            using var client = Admin(await closed.StartReadyClientAsync(Cancellation));
-            using var response = await client.PostAsync("/models/credit/versions", Upload(LogisticModel(), FourFeatureSchema), Cancellation);
+            // The client presents the key, but the predictor has none configured.
+            using var client = await closed.StartAdminClientAsync();
+            using var response = await client.PostAsync("/models/credit/versions", ServingSetup.ModelUpload(LogisticModel(), FourFeatureSchema), Cancellation);
             await AssertProblemAsync(response, HttpStatusCode.Forbidden, "/problems/admin-closed");
         }
 
-        await using var open = Predictor(AdminKey);
+        await using var open = ServingSetup.AdminPredictor(_connectionString);
         using var wrongKey = await open.StartReadyClientAsync(Cancellation);
         wrongKey.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-key");
         using var refused = await wrongKey.PostAsync("/models/credit/versions/1/promote", null, Cancellation);
@@ -110,11 +109,11 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
     [MemberData(nameof(BadUploads))]
     public async Task A_model_that_cannot_be_served_is_refused_at_upload_with_the_reason(string model, string schema, string reason)
     {
-        await using var predictor = Predictor(AdminKey);
-        using var client = Admin(await predictor.StartReadyClientAsync(Cancellation));
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
         var bytes = model == "logistic" ? LogisticModel() : Encoding.UTF8.GetBytes(model);
 
-        using var response = await client.PostAsync("/models/bad/versions", Upload(bytes, schema), Cancellation);
+        using var response = await client.PostAsync("/models/bad/versions", ServingSetup.ModelUpload(bytes, schema), Cancellation);
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "/problems/unservable-model");
         Assert.Contains(reason, problem.GetProperty("detail").GetString());
@@ -124,15 +123,15 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Malformed_uploads_get_their_status_and_problem_type()
     {
-        await using var predictor = Predictor(AdminKey);
-        using var client = Admin(await predictor.StartReadyClientAsync(Cancellation));
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
 
         await AssertProblemAsync(
             await client.PostAsync("/models/x/versions", new StringContent("{}", Encoding.UTF8, "application/json"), Cancellation),
             HttpStatusCode.UnsupportedMediaType,
             "/problems/unsupported-media-type");
         var badSchema = await AssertProblemAsync(
-            await client.PostAsync("/models/x/versions", Upload(LogisticModel(), "{not json"), Cancellation),
+            await client.PostAsync("/models/x/versions", ServingSetup.ModelUpload(LogisticModel(), "{not json"), Cancellation),
             HttpStatusCode.UnprocessableEntity,
             "/problems/invalid-request");
         Assert.Equal("schema", badSchema.GetProperty("field").GetString());
@@ -142,7 +141,7 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
             "/problems/invalid-request");
         Assert.Equal("model", noFile.GetProperty("field").GetString());
         await AssertProblemAsync(
-            await client.PostAsync("/models/bad%20name!/versions", Upload(LogisticModel(), FourFeatureSchema), Cancellation),
+            await client.PostAsync("/models/bad%20name!/versions", ServingSetup.ModelUpload(LogisticModel(), FourFeatureSchema), Cancellation),
             HttpStatusCode.UnprocessableEntity,
             "/problems/invalid-request");
         await AssertProblemAsync(await client.GetAsync("/models/nobody/versions", Cancellation), HttpStatusCode.NotFound, "/problems/not-found");
@@ -152,12 +151,12 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Uploading_a_regressor_under_a_classifier_name_is_a_conflict()
     {
-        await using var predictor = Predictor(AdminKey);
-        using var client = Admin(await predictor.StartReadyClientAsync(Cancellation));
-        (await client.PostAsync("/models/mixed/versions", Upload(LogisticModel(), FourFeatureSchema), Cancellation)).Dispose();
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
+        (await client.PostAsync("/models/mixed/versions", ServingSetup.ModelUpload(LogisticModel(), FourFeatureSchema), Cancellation)).Dispose();
 
         var regressor = ModelExporter.LinearRegression(new float[,] { { 1, 2, 3, 4 } }, [0.5f]).ToByteArray();
-        using var response = await client.PostAsync("/models/mixed/versions", Upload(regressor, FourFeatureSchema), Cancellation);
+        using var response = await client.PostAsync("/models/mixed/versions", ServingSetup.ModelUpload(regressor, FourFeatureSchema), Cancellation);
 
         await AssertProblemAsync(response, HttpStatusCode.Conflict, "/problems/conflict");
     }
@@ -170,10 +169,10 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Real_exported_models_upload_with_the_signature_they_imply(string model, string? task, string layout, string? features)
     {
         var path = SharedTestData.TabularModel(model);
-        await using var predictor = Predictor(AdminKey);
-        using var client = Admin(await predictor.StartReadyClientAsync(Cancellation));
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
 
-        using var response = await client.PostAsync($"/models/{model.Replace('_', '-')}/versions", Upload(await File.ReadAllBytesAsync(path, Cancellation), schema: null), Cancellation);
+        using var response = await client.PostAsync($"/models/{model.Replace('_', '-')}/versions", ServingSetup.ModelUpload(await File.ReadAllBytesAsync(path, Cancellation), schema: null), Cancellation);
         var version = await ReadJsonAsync(response);
 
         Assert.True(response.StatusCode == HttpStatusCode.Created, version.ToString());
@@ -193,30 +192,8 @@ public sealed class RegistryApiTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(layout, Assert.Single(versions.EnumerateArray()).GetProperty("parameters").GetProperty("layout").GetString());
     }
 
-    private PredictorFactory Predictor(string? adminKey) => new(_connectionString, new Dictionary<string, string?> { ["Predictor:AdminApiKey"] = adminKey });
-
-    private static HttpClient Admin(HttpClient client)
-    {
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return client;
-    }
-
     private static byte[] LogisticModel() =>
         ModelExporter.LogisticRegression([0.5f, -0.25f, 1f, 0.1f], 0.2f, ClassLabels.Of(0, 1)).ToByteArray();
-
-    private static MultipartFormDataContent Upload(byte[] onnx, string? schema)
-    {
-        var content = new MultipartFormDataContent();
-        var file = new ByteArrayContent(onnx);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        content.Add(file, "model", "model.onnx");
-        if (schema is not null)
-        {
-            content.Add(new StringContent(schema), "schema");
-        }
-
-        return content;
-    }
 
     private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation)).RootElement.Clone();

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Monitoring.IntegrationTests.Infrastructure;
@@ -9,7 +8,6 @@ namespace Monitoring.IntegrationTests.Serving;
 
 public sealed class HotSwapTests(PostgresFixture postgres)
 {
-    private const string AdminKey = "swap-admin-key";
     private const string Schema = """{"features":[{"name":"x","type":"numeric"}]}""";
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -17,15 +15,10 @@ public sealed class HotSwapTests(PostgresFixture postgres)
     [Fact]
     public async Task A_promotion_under_concurrent_load_fails_no_request_and_replies_switch_version()
     {
-        var connectionString = await postgres.CreateDatabaseAsync($"swap_{Guid.NewGuid():N}"[..26], Cancellation);
-        await ModelDatabase.MigrateAsync(connectionString, Cancellation);
-        await using var predictor = new PredictorFactory(connectionString, new Dictionary<string, string?> { ["Predictor:AdminApiKey"] = AdminKey });
-        using var client = await predictor.StartReadyClientAsync(Cancellation);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        await UploadAsync(client, ModelExporter.LinearRegression(new float[,] { { 1f } }, [0f]).ToByteArray());
-        await UploadAsync(client, ModelExporter.LinearRegression(new float[,] { { 2f } }, [0f]).ToByteArray());
-        (await client.PostAsync("/models/swap/versions/1/promote", null, Cancellation)).Dispose();
-        await WaitForVersionAsync(client, 1);
+        await using var predictor = ServingSetup.AdminPredictor(await postgres.CreateMigratedDatabaseAsync("swap"));
+        using var client = await predictor.StartAdminClientAsync();
+        await client.UploadAndPromoteAsync("swap", ModelExporter.LinearRegression(new float[,] { { 1f } }, [0f]).ToByteArray(), Schema);
+        await client.UploadAsync("swap", ModelExporter.LinearRegression(new float[,] { { 2f } }, [0f]).ToByteArray(), Schema);
 
         var failures = 0;
         var perVersion = new int[3];
@@ -72,21 +65,4 @@ public sealed class HotSwapTests(PostgresFixture postgres)
     }
 
     private static StringContent Body() => new("""{"features":{"x":3}}""", Encoding.UTF8, "application/json");
-
-    private static async Task UploadAsync(HttpClient client, byte[] onnx)
-    {
-        using var upload = new MultipartFormDataContent { { new ByteArrayContent(onnx), "model", "model.onnx" }, { new StringContent(Schema), "schema" } };
-        (await client.PostAsync("/models/swap/versions", upload, Cancellation)).EnsureSuccessStatusCode().Dispose();
-    }
-
-    private static async Task WaitForVersionAsync(HttpClient client, int version) =>
-        await Eventually.GetAsync(
-            async () =>
-            {
-                using var response = await client.PostAsync("/predict", Body(), Cancellation);
-                return response.IsSuccessStatusCode && JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!["model_version"]!.GetValue<int>() == version ? client : null;
-            },
-            TimeSpan.FromSeconds(30),
-            $"version {version} to be served",
-            Cancellation);
 }

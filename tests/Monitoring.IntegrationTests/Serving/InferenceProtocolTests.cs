@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Monitoring.IntegrationTests.Infrastructure;
@@ -10,15 +9,13 @@ namespace Monitoring.IntegrationTests.Serving;
 /// <summary>The Open Inference Protocol v2 routes against real exported models.</summary>
 public sealed class InferenceProtocolTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private const string AdminKey = "oip-admin-key";
     private string _connectionString = "";
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _connectionString = await postgres.CreateDatabaseAsync($"oip_{Guid.NewGuid():N}"[..26], Cancellation);
-        await ModelDatabase.MigrateAsync(_connectionString, Cancellation);
+        _connectionString = await postgres.CreateMigratedDatabaseAsync("oip");
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -28,11 +25,10 @@ public sealed class InferenceProtocolTests(PostgresFixture postgres) : IAsyncLif
     public async Task Infer_passes_tensors_by_name_and_returns_every_recorded_output(string model)
     {
         var path = SharedTestData.TabularModel(model);
-        await using var predictor = new PredictorFactory(_connectionString, new Dictionary<string, string?> { ["Predictor:AdminApiKey"] = AdminKey });
-        using var client = await predictor.StartReadyClientAsync(Cancellation);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
         var name = model.Replace('_', '-');
-        await ServeAsync(client, name, await File.ReadAllBytesAsync(path, Cancellation));
+        await client.UploadAndPromoteAsync(name, await File.ReadAllBytesAsync(path, Cancellation));
         var recordedInputs = JsonNode.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(path, ".inputs.json"), Cancellation))!.AsObject();
         var expected = JsonNode.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(path, ".outputs.json"), Cancellation))!.AsObject();
         var inputs = new JsonArray();
@@ -94,10 +90,9 @@ public sealed class InferenceProtocolTests(PostgresFixture postgres) : IAsyncLif
     public async Task Metadata_health_and_readiness_describe_the_served_model()
     {
         var path = SharedTestData.TabularModel("skl_pipeline_titanic_nozipmap");
-        await using var predictor = new PredictorFactory(_connectionString, new Dictionary<string, string?> { ["Predictor:AdminApiKey"] = AdminKey });
-        using var client = await predictor.StartReadyClientAsync(Cancellation);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        await ServeAsync(client, "titanic", await File.ReadAllBytesAsync(path, Cancellation));
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
+        await client.UploadAndPromoteAsync("titanic", await File.ReadAllBytesAsync(path, Cancellation));
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v2/health/live", Cancellation)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v2/health/ready", Cancellation)).StatusCode);
@@ -130,28 +125,14 @@ public sealed class InferenceProtocolTests(PostgresFixture postgres) : IAsyncLif
     public async Task A_bad_infer_request_is_refused_with_a_problem(string body, HttpStatusCode status)
     {
         var path = SharedTestData.TabularModel("skl_logreg_iris_zipmap");
-        await using var predictor = new PredictorFactory(_connectionString, new Dictionary<string, string?> { ["Predictor:AdminApiKey"] = AdminKey });
-        using var client = await predictor.StartReadyClientAsync(Cancellation);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        await ServeAsync(client, "iris", await File.ReadAllBytesAsync(path, Cancellation));
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
+        await client.UploadAndPromoteAsync("iris", await File.ReadAllBytesAsync(path, Cancellation));
 
         using var response = await client.PostAsync("/v2/models/iris/infer", Json(body), Cancellation);
 
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-    }
-
-    private static async Task ServeAsync(HttpClient client, string name, byte[] onnx)
-    {
-        using var upload = new MultipartFormDataContent { { new ByteArrayContent(onnx), "model", "model.onnx" } };
-        using var uploaded = await client.PostAsync($"/models/{name}/versions", upload, Cancellation);
-        Assert.True(uploaded.StatusCode == HttpStatusCode.Created, await uploaded.Content.ReadAsStringAsync(Cancellation));
-        (await client.PostAsync($"/models/{name}/versions/1/promote", null, Cancellation)).Dispose();
-        await Eventually.GetAsync(
-            async () => (await client.GetAsync($"/v2/models/{name}/ready", Cancellation)).IsSuccessStatusCode ? client : null,
-            TimeSpan.FromSeconds(60),
-            $"{name} to be served",
-            Cancellation);
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

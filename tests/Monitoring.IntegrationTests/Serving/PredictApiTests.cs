@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Monitoring.IntegrationTests.Infrastructure;
@@ -12,15 +11,13 @@ namespace Monitoring.IntegrationTests.Serving;
 /// <summary><c>POST /predict</c> against real exported models, a real PostgreSQL registry and real ONNX Runtime.</summary>
 public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private const string AdminKey = "serving-admin-key";
     private string _connectionString = "";
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _connectionString = await postgres.CreateDatabaseAsync($"serving_{Guid.NewGuid():N}"[..30], Cancellation);
-        await ModelDatabase.MigrateAsync(_connectionString, Cancellation);
+        _connectionString = await postgres.CreateMigratedDatabaseAsync("serving");
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -39,9 +36,9 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var path = SharedTestData.TabularModel(model);
         await using var predictor = Predictor();
-        using var client = await ReadyAdminClientAsync(predictor);
+        using var client = await predictor.StartAdminClientAsync();
         var name = model.Replace('_', '-');
-        await UploadAndPromoteAsync(client, name, await File.ReadAllBytesAsync(path, Cancellation));
+        await client.UploadAndPromoteAsync(name, await File.ReadAllBytesAsync(path, Cancellation));
 
         var inputs = JsonNode.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(path, ".inputs.json"), Cancellation))!.AsObject();
         var expected = JsonNode.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(path, ".outputs.json"), Cancellation))!.AsObject();
@@ -63,9 +60,9 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Two_models_are_served_side_by_side_and_a_request_names_one()
     {
         await using var predictor = Predictor();
-        using var client = await ReadyAdminClientAsync(predictor);
-        await UploadAndPromoteAsync(client, "approve", ModelExporter.LogisticRegression([1f, -1f], 0f, ClassLabels.Of("no", "yes")).ToByteArray());
-        await UploadAndPromoteAsync(client, "price", ModelExporter.LinearRegression(new float[,] { { 2f, 3f } }, [1f]).ToByteArray());
+        using var client = await predictor.StartAdminClientAsync();
+        await client.UploadAndPromoteAsync("approve", ModelExporter.LogisticRegression([1f, -1f], 0f, ClassLabels.Of("no", "yes")).ToByteArray());
+        await client.UploadAndPromoteAsync("price", ModelExporter.LinearRegression(new float[,] { { 2f, 3f } }, [1f]).ToByteArray());
 
         var approve = await PredictAsync(client, """{"model":"approve","features":{"f0":3,"f1":1}}""");
         var price = await PredictAsync(client, """{"model":"price","instances":[{"f0":1,"f1":1},{"f0":0,"f1":2}]}""");
@@ -81,11 +78,11 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task A_promotion_reaches_the_predictor_and_replies_switch_version()
     {
         await using var predictor = Predictor();
-        using var client = await ReadyAdminClientAsync(predictor);
-        await UploadAndPromoteAsync(client, "swap", ModelExporter.LinearRegression(new float[,] { { 1f } }, [0f]).ToByteArray(), schema: """{"features":[{"name":"x","type":"numeric"}]}""");
+        using var client = await predictor.StartAdminClientAsync();
+        await client.UploadAndPromoteAsync("swap", ModelExporter.LinearRegression(new float[,] { { 1f } }, [0f]).ToByteArray(), schema: """{"features":[{"name":"x","type":"numeric"}]}""");
         Assert.Equal(5.0, (await PredictAsync(client, """{"features":{"x":5}}"""))["predictions"]![0]!["value"]!.GetValue<double>());
 
-        await UploadAndPromoteAsync(client, "swap", ModelExporter.LinearRegression(new float[,] { { 10f } }, [0f]).ToByteArray(), schema: """{"features":[{"name":"x","type":"numeric"}]}""", version: 2);
+        await client.UploadAndPromoteAsync("swap", ModelExporter.LinearRegression(new float[,] { { 10f } }, [0f]).ToByteArray(), schema: """{"features":[{"name":"x","type":"numeric"}]}""", version: 2);
 
         var swapped = await Eventually.GetAsync(
             async () => await PredictAsync(client, """{"features":{"x":5}}""") is var reply && reply["model_version"]!.GetValue<int>() == 2 ? reply : null,
@@ -121,8 +118,8 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task A_bad_request_gets_its_status_and_problem_type(string mediaType, string body, HttpStatusCode status, string type)
     {
         await using var predictor = Predictor(new Dictionary<string, string?> { ["Predictor:MaxBatchSize"] = "10", ["Predictor:MaxRequestBytes"] = "4096" });
-        using var client = await ReadyAdminClientAsync(predictor);
-        await UploadAndPromoteAsync(client, "credit", ModelExporter.LogisticRegression([0.1f, 0.2f], 0f, ClassLabels.Of(0, 1)).ToByteArray(), schema: """{"features":[{"name":"income","type":"numeric"},{"name":"age","type":"numeric"}]}""");
+        using var client = await predictor.StartAdminClientAsync();
+        await client.UploadAndPromoteAsync("credit", ModelExporter.LogisticRegression([0.1f, 0.2f], 0f, ClassLabels.Of(0, 1)).ToByteArray(), schema: """{"features":[{"name":"income","type":"numeric"},{"name":"age","type":"numeric"}]}""");
 
         using var response = await client.PostAsync("/predict", new StringContent(body, Encoding.UTF8, mediaType), Cancellation);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!;
@@ -137,8 +134,8 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task Every_served_prediction_is_logged_with_its_id_and_rejected_requests_leave_no_row()
     {
         await using var predictor = Predictor();
-        using var client = await ReadyAdminClientAsync(predictor);
-        await UploadAndPromoteAsync(client, "logged", ModelExporter.LogisticRegression([0.5f, -0.5f], 0f, ClassLabels.Of("no", "yes")).ToByteArray(), schema: """{"features":[{"name":"a","type":"numeric"},{"name":"b","type":"numeric"}]}""");
+        using var client = await predictor.StartAdminClientAsync();
+        await client.UploadAndPromoteAsync("logged", ModelExporter.LogisticRegression([0.5f, -0.5f], 0f, ClassLabels.Of("no", "yes")).ToByteArray(), schema: """{"features":[{"name":"a","type":"numeric"},{"name":"b","type":"numeric"}]}""");
 
         var one = await PredictAsync(client, """{"features":{"a":1,"b":2}}""");
         var batch = await PredictAsync(client, """{"instances":[{"a":1,"b":0},{"a":3,"b":4},{"a":5,"b":6}]}""");
@@ -178,53 +175,16 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task A_missing_value_for_a_float_feature_is_passed_to_the_model_as_NaN()
     {
         await using var predictor = Predictor();
-        using var client = await ReadyAdminClientAsync(predictor);
+        using var client = await predictor.StartAdminClientAsync();
         var tree = new TreeEnsembleModel(1, [0f], [new RegressionTree([TreeNode.Split(0, 0.5f, 1, 2, missingGoesLeft: false), TreeNode.Leaf(-1f), TreeNode.Leaf(1f)])]);
-        await UploadAndPromoteAsync(client, "tree", ModelExporter.GradientBoostedTrees(tree, labels: null).ToByteArray(), schema: """{"features":[{"name":"x","type":"numeric"}]}""");
+        await client.UploadAndPromoteAsync("tree", ModelExporter.GradientBoostedTrees(tree, labels: null).ToByteArray(), schema: """{"features":[{"name":"x","type":"numeric"}]}""");
 
         var reply = await PredictAsync(client, """{"instances":[{"x":null},{"x":0}]}""");
 
         Assert.Equal([1.0, -1.0], reply["predictions"]!.AsArray().Select(p => p!["value"]!.GetValue<double>()));
     }
 
-    private PredictorFactory Predictor(Dictionary<string, string?>? settings = null)
-    {
-        var all = new Dictionary<string, string?>(settings ?? []) { ["Predictor:AdminApiKey"] = AdminKey, ["Predictor:ChampionPollInterval"] = "00:00:30" };
-        return new PredictorFactory(_connectionString, all);
-    }
-
-    private static async Task<HttpClient> ReadyAdminClientAsync(PredictorFactory predictor)
-    {
-        var client = await predictor.StartReadyClientAsync(Cancellation);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return client;
-    }
-
-    /// <summary>Uploads and promotes, then waits until the predictor serves that version.</summary>
-    private static async Task UploadAndPromoteAsync(HttpClient client, string name, byte[] onnx, string? schema = null, int version = 1)
-    {
-        using var upload = new MultipartFormDataContent();
-        upload.Add(new ByteArrayContent(onnx), "model", "model.onnx");
-        if (schema is not null)
-        {
-            upload.Add(new StringContent(schema), "schema");
-        }
-
-        using var uploaded = await client.PostAsync($"/models/{name}/versions", upload, Cancellation);
-        Assert.True(uploaded.StatusCode == HttpStatusCode.Created, await uploaded.Content.ReadAsStringAsync(Cancellation));
-        using var promoted = await client.PostAsync($"/models/{name}/versions/{version}/promote", null, Cancellation);
-        Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
-        await Eventually.GetAsync(
-            async () =>
-            {
-                using var health = await client.GetAsync("/health", Cancellation);
-                var models = JsonNode.Parse(await health.Content.ReadAsStringAsync(Cancellation))!["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "models");
-                return models!["description"]!.GetValue<string>().Contains($"{name} v{version}", StringComparison.Ordinal) ? models : null;
-            },
-            TimeSpan.FromSeconds(60),
-            $"{name} v{version} to be served",
-            Cancellation);
-    }
+    private PredictorFactory Predictor(Dictionary<string, string?>? settings = null) => ServingSetup.AdminPredictor(_connectionString, settings);
 
     private static async Task<JsonNode> PredictAsync(HttpClient client, string body)
     {
