@@ -1,7 +1,10 @@
 extern alias predictor;
 
-using AppHost.Resources;
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,19 +32,16 @@ internal sealed class PredictorFactory : WebApplicationFactory<predictor::Progra
 
         _settings["ConnectionStrings:modeldb"] = connectionString;
         _configureServices = configureServices;
-        Port = FreePort.Next();
-        UseKestrel(Port);
+        // Kestrel picks the port itself: choosing a free one first and binding it later races parallel tests.
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
 
-    public int Port { get; }
-
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
-
-    /// <summary>Starts the server and returns a client for its real address.</summary>
+    /// <summary>Starts the server and returns a client for the address Kestrel bound.</summary>
     public HttpClient StartAndCreateClient()
     {
         StartServer();
-        return new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>Starts the server and waits until <c>/health</c> says it is ready (database reachable, schema current).</summary>
