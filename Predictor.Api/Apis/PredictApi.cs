@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using Predictor.Api.Models;
+using Monitoring.Data.Profiles;
 using Predictor.Api.PredictionLogging;
 using Predictor.Api.Serving;
 using Predictor.Api.Telemetry;

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Monitoring.Data.Database;
+using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 using Predictor.Api.Models;
 using Predictor.Api.Registry;

@@ -1,3 +1,4 @@
+using Monitoring.Data.Profiles;
 using Onnx.Runtime;
 
 namespace Predictor.Api.Models;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Monitoring.Data.Profiles;
 using Onnx.Runtime;
 using Predictor.Api.Models;
 

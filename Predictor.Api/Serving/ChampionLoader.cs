@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitoring.Data;
 using Monitoring.Data.Database;
+using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 using Npgsql;
 using Predictor.Api.Models;

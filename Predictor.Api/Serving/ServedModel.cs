@@ -1,4 +1,5 @@
 using System.Globalization;
+using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 using Onnx.Runtime;
 using Predictor.Api.Models;

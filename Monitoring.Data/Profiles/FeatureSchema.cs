@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Predictor.Api.Models;
+namespace Monitoring.Data.Profiles;
 
 [JsonConverter(typeof(JsonStringEnumConverter<FeatureType>))]
 public enum FeatureType
