@@ -86,7 +86,9 @@ internal sealed partial class PredictionLogWriter : BackgroundService
                 var count = await ReadBatchAsync(stoppingToken);
                 if (count > 0)
                 {
-                    await StoreAsync(_batch, count, stoppingToken);
+                    // Not cancelled by a stop: a batch already taken from the queue is finished (COPY or spill), or a
+                    // shutdown would push it to the spill and leave it for the next start.
+                    await StoreAsync(_batch, count, CancellationToken.None);
                 }
 
                 if (_queue.Spill.HasData && !InBackoff())

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Monitoring.IntegrationTests.Infrastructure;
 
@@ -19,6 +20,7 @@ internal sealed class PredictorFactory : WebApplicationFactory<predictor::Progra
     private readonly Dictionary<string, string?> _settings;
     private readonly string _spillDirectory;
     private readonly Action<IServiceCollection>? _configureServices;
+    private IHost? _host;
 
     public PredictorFactory(string? connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
@@ -62,8 +64,20 @@ internal sealed class PredictorFactory : WebApplicationFactory<predictor::Progra
 
     public override async ValueTask DisposeAsync()
     {
+        // Stop the host gracefully first, as a real shutdown does: the writers drain and flush on stop.
+        if (_host is not null)
+        {
+            await _host.StopAsync(CancellationToken.None);
+        }
+
         await base.DisposeAsync();
         Directory.Delete(_spillDirectory, recursive: true);
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        _host = base.CreateHost(builder);
+        return _host;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
