@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Monitoring.Data.Profiles;
+using Predictor.Api.FeatureHistograms;
 using Predictor.Api.PredictionLogging;
 using Predictor.Api.Serving;
 using Predictor.Api.Telemetry;
@@ -106,7 +107,9 @@ public static class PredictApi
                 }
 
                 metrics.Served(model, predictions, elapsed);
-                LogPredictions(log, model, root, predictions, time.GetUtcNow(), elapsed.TotalMilliseconds / predictions.Count);
+                var now = time.GetUtcNow();
+                var drifted = Inspect(model, rows, predictions, now, metrics);
+                LogPredictions(log, model, root, predictions, drifted, now, elapsed.TotalMilliseconds / predictions.Count);
                 return TypedResults.Ok(new PredictReply(
                     model.Name,
                     model.Version,
@@ -138,14 +141,49 @@ public static class PredictApi
         return null;
     }
 
+    /// <summary>
+    /// Counts every row into the model's feature histograms and checks it against the reference profile. Returns a
+    /// bit per row: whether any feature was out of distribution.
+    /// </summary>
+    private static ulong[] Inspect(ServedModel model, List<FeatureValue[]> rows, IReadOnlyList<Prediction> predictions, DateTimeOffset at, PredictorMetrics metrics)
+    {
+        var drifted = new ulong[(rows.Count + 63) / 64];
+        var width = model.Histogram.Features.Count;
+        var rented = width > 256 ? ArrayPool<FeatureFinding>.Shared.Rent(width) : null;
+        var findings = rented is null ? stackalloc FeatureFinding[width] : rented.AsSpan(0, width);
+        try
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var inspection = model.Histogram.Observe(rows[i], predictions[i], at, findings);
+                metrics.Inspected(model, findings, inspection);
+                if (inspection.Drifted)
+                {
+                    drifted[i / 64] |= 1UL << (i % 64);
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<FeatureFinding>.Shared.Return(rented);
+            }
+        }
+
+        return drifted;
+    }
+
     /// <summary>Hands one row per prediction to the log; never waits on the database (see PredictionLogging).</summary>
-    private static void LogPredictions(IPredictionLog log, ServedModel model, JsonElement root, IReadOnlyList<Prediction> predictions, DateTimeOffset at, double latencyMs)
+    private static void LogPredictions(IPredictionLog log, ServedModel model, JsonElement root, IReadOnlyList<Prediction> predictions, ulong[] drifted, DateTimeOffset at, double latencyMs)
     {
         var index = 0;
         IEnumerable<JsonElement> rows = root.TryGetProperty("features", out var single) ? [single] : root.GetProperty("instances").EnumerateArray();
         foreach (var features in rows)
         {
-            var prediction = predictions[index++];
+            var prediction = predictions[index];
+            var rowDrifted = (drifted[index / 64] & (1UL << (index % 64))) != 0;
+            index++;
             log.TryWrite(new PredictionLogRow(
                 prediction.Id,
                 model.Name,
@@ -157,7 +195,7 @@ public static class PredictApi
                 prediction.Value,
                 prediction.Confidence,
                 latencyMs,
-                Drifted: false));
+                Drifted: rowDrifted));
         }
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Predictor.Api.FeatureHistograms;
 using Predictor.Api.Registry;
 using Predictor.Api.Security;
 using Predictor.Api.Serving;
@@ -7,7 +9,7 @@ namespace Predictor.Api.Extensions;
 
 public static class PredictorServiceExtensions
 {
-    /// <summary>The predictor's own services: options, problem details, the registry, admin key checks, the served models and their metrics.</summary>
+    /// <summary>The predictor's own services: options, problem details, the registry, admin key checks, the served models, their feature histograms and metrics.</summary>
     public static IHostApplicationBuilder AddPredictorServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PredictorOptions>()
@@ -21,6 +23,11 @@ public static class PredictorServiceExtensions
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<PredictorMetrics>();
         builder.Services.AddHostedService<ChampionLoader>();
+        builder.Services.AddOptions<FeatureHistogramOptions>().BindConfiguration(FeatureHistogramOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<FeatureHistogramOptions>, FeatureHistogramOptionsValidator>();
+        builder.Services.AddSingleton<FeatureHistogramRegistry>();
+        builder.Services.AddSingleton<FeatureBinFlusher>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<FeatureBinFlusher>());
         builder.Services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models");
         return builder;
     }

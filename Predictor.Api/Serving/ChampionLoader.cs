@@ -5,6 +5,7 @@ using Monitoring.Data.Database;
 using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 using Npgsql;
+using Predictor.Api.FeatureHistograms;
 using Predictor.Api.Models;
 using Predictor.Api.Registry;
 
@@ -17,6 +18,7 @@ namespace Predictor.Api.Serving;
 /// </summary>
 internal sealed partial class ChampionLoader(
     ModelCatalog catalog,
+    FeatureHistogramRegistry histograms,
     ModelSchemaState schema,
     NpgsqlDataSource dataSource,
     IServiceScopeFactory scopes,
@@ -58,7 +60,7 @@ internal sealed partial class ChampionLoader(
             var database = scope.ServiceProvider.GetRequiredService<ModelDbContext>();
             var champions = await database.ModelVersions.AsNoTracking()
                 .Where(v => v.Stage == ModelStage.Champion)
-                .Select(v => new { v.Id, v.Model!.Name, v.Model.Task, v.Version, v.FeatureSchema, v.Algorithm })
+                .Select(v => new { v.Id, v.Model!.Name, v.Model.Task, v.Version, v.FeatureSchema, v.Algorithm, v.ReferenceProfile })
                 .ToListAsync(cancellationToken);
             foreach (var champion in champions.Where(c => catalog.VersionOf(c.Name) != c.Version))
             {
@@ -69,11 +71,14 @@ internal sealed partial class ChampionLoader(
                 FeatureSchema.TryParse(champion.FeatureSchema, out var featureSchema, out _);
                 try
                 {
-                    catalog.Install(new ServedModel(champion.Name, champion.Version, champion.Task, featureSchema, champion.Algorithm, onnx));
-                    LogServing(logger, champion.Name, champion.Version);
+                    var model = new ServedModel(champion.Name, champion.Version, champion.Task, featureSchema, champion.Algorithm, onnx, ReadProfile(champion.Name, champion.Version, champion.ReferenceProfile));
+                    histograms.GetOrAdd(model.Histogram);
+                    catalog.Install(model);
+                    LogServing(logger, champion.Name, champion.Version, model.Profile is not null);
                 }
                 catch (Exception exception) when (exception is UnservableModelException or Onnx.Runtime.OnnxRuntimeException)
                 {
+                    catalog.MarkFailed(champion.Name);
                     // Keep serving what we had; the registry refused unservable uploads, so this is a damaged row.
                     LogLoadFailed(logger, exception, champion.Name, champion.Version);
                 }
@@ -82,6 +87,20 @@ internal sealed partial class ChampionLoader(
         finally
         {
             _loading.Release();
+        }
+    }
+
+    /// <summary>A damaged profile costs the drift checks, not the serving: the model is served without one.</summary>
+    private ReferenceProfile? ReadProfile(string model, int version, string? json)
+    {
+        try
+        {
+            return ReferenceProfile.FromJson(json);
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            LogProfileUnreadable(logger, exception, model, version);
+            return null;
         }
     }
 
@@ -138,8 +157,11 @@ internal sealed partial class ChampionLoader(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Model} version {Version}.")]
-    private static partial void LogServing(ILogger logger, string model, int version);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Model} version {Version} (reference profile: {HasProfile}).")]
+    private static partial void LogServing(ILogger logger, string model, int version, bool hasProfile);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The reference profile of {Model} version {Version} is unreadable; serving it without drift checks.")]
+    private static partial void LogProfileUnreadable(ILogger logger, Exception exception, string model, int version);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not load {Model} version {Version}; the previous version stays in service.")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string model, int version);

@@ -9,6 +9,7 @@ namespace Predictor.Api.Serving;
 public sealed class ModelCatalog : IDisposable
 {
     private ImmutableDictionary<string, ServedModel> _models = ImmutableDictionary.Create<string, ServedModel>(StringComparer.Ordinal);
+    private ImmutableHashSet<string> _failed = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
     private volatile bool _loaded;
 
     /// <summary>True once the champions present at start have been loaded.</summary>
@@ -17,6 +18,12 @@ public sealed class ModelCatalog : IDisposable
     public IReadOnlyCollection<ServedModel> Models => _models.Values.ToList();
 
     public int Count => _models.Count;
+
+    /// <summary>Models whose champion could not be loaded and that have no other version in service.</summary>
+    public IReadOnlyCollection<string> Unloaded => _failed.Where(name => !_models.ContainsKey(name)).ToList();
+
+    /// <summary>Records that the champion of <paramref name="name"/> failed to load.</summary>
+    public void MarkFailed(string name) => ImmutableInterlocked.Update(ref _failed, set => set.Add(name));
 
     /// <summary>The served model of <paramref name="name"/> with a lease the caller must release, or null.</summary>
     public ServedModel? Acquire(string name)
@@ -40,6 +47,7 @@ public sealed class ModelCatalog : IDisposable
     /// <summary>Serves <paramref name="model"/> from now on; the model it replaces drains and is disposed.</summary>
     public void Install(ServedModel model)
     {
+        ImmutableInterlocked.Update(ref _failed, set => set.Remove(model.Name));
         ServedModel? replaced = null;
         ImmutableInterlocked.AddOrUpdate(ref _models, model.Name, model, (_, existing) =>
         {

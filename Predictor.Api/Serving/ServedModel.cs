@@ -2,6 +2,7 @@ using System.Globalization;
 using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 using Onnx.Runtime;
+using Predictor.Api.FeatureHistograms;
 using Predictor.Api.Models;
 
 namespace Predictor.Api.Serving;
@@ -34,7 +35,7 @@ public sealed class ServedModel : IDisposable
     private readonly int? _fixedBatchSize;
     private int _leases = 1;
 
-    public ServedModel(string name, int version, ModelTask task, FeatureSchema? schema, string algorithm, byte[] onnx)
+    public ServedModel(string name, int version, ModelTask task, FeatureSchema? schema, string algorithm, byte[] onnx, ReferenceProfile? profile = null)
     {
         Name = name;
         Version = version;
@@ -49,6 +50,8 @@ public sealed class ServedModel : IDisposable
             IntegerFeatures = [.. Enumerable.Range(0, Signature.Schema.Features.Count).Select(f =>
                 (Signature.Layout == FeatureLayout.Vector ? _session.Inputs[0] : _session.Inputs[f]).Type.ElementType is TensorElementType.Int64 or TensorElementType.Int32)];
             Outputs = OutputPlan.For(_session, task);
+            Profile = profile;
+            Histogram = new FeatureHistogram(name, version, Signature.Schema, profile);
         }
         catch
         {
@@ -68,6 +71,12 @@ public sealed class ServedModel : IDisposable
     public ModelSignature Signature { get; }
 
     public OutputPlan Outputs { get; }
+
+    /// <summary>The training data's distribution, when the version has one; drives the out-of-distribution check.</summary>
+    public ReferenceProfile? Profile { get; }
+
+    /// <summary>Live per-minute counts of this version's features and outputs in the profile's bins.</summary>
+    public FeatureHistogram Histogram { get; }
 
     /// <summary>Per feature (schema order): whether the model takes it as an integer, so a fraction is refused.</summary>
     public IReadOnlyList<bool> IntegerFeatures { get; }

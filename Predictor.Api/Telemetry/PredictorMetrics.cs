@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Predictor.Api.FeatureHistograms;
 using Predictor.Api.Serving;
 
 namespace Predictor.Api.Telemetry;
@@ -13,6 +14,9 @@ public sealed class PredictorMetrics
     private readonly Histogram<double> _confidence;
     private readonly Histogram<double> _value;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _drifted;
+    private readonly Counter<long> _outOfRange;
+    private readonly Counter<long> _missing;
 
     public PredictorMetrics(IMeterFactory meters, ModelCatalog catalog)
     {
@@ -31,7 +35,15 @@ public sealed class PredictorMetrics
         _value = meter.CreateHistogram<double>("ml.prediction.value", description: "Values predicted by regressors.");
         _errors = meter.CreateCounter<long>("ml.prediction.errors", description: "Prediction requests refused or failed, per model and error type.");
 
-        meter.CreateObservableGauge("ml.model.loaded", () => catalog.Models.Select(m => new Measurement<int>(1, new KeyValuePair<string, object?>("model", m.Name))), description: "1 for every model whose champion is loaded.");
+        _drifted = meter.CreateCounter<long>("ml.requests.drifted", description: "Predicted rows with at least one feature outside the reference (min..max, or more than 3 standard deviations from the mean).");
+        _outOfRange = meter.CreateCounter<long>("ml.feature.out_of_range", description: "Feature values outside the reference profile, per feature.");
+        _missing = meter.CreateCounter<long>("ml.feature.missing", description: "Missing feature values (null), per feature.");
+
+        meter.CreateObservableGauge(
+            "ml.model.loaded",
+            () => catalog.Models.Select(m => new Measurement<int>(1, new KeyValuePair<string, object?>("model", m.Name)))
+                .Concat(catalog.Unloaded.Select(name => new Measurement<int>(0, new KeyValuePair<string, object?>("model", name)))),
+            description: "1 for every model whose champion is loaded; 0 for one whose champion failed to load.");
         meter.CreateObservableGauge("ml.model.info", () => catalog.Models.Select(m => new Measurement<int>(
             1,
             new KeyValuePair<string, object?>("model", m.Name),
@@ -66,6 +78,35 @@ public sealed class PredictorMetrics
                 {
                     _value.Record(value, modelTag);
                 }
+            }
+        }
+    }
+
+    /// <summary>Counts what the out-of-distribution check found in one row.</summary>
+    public void Inspected(ServedModel model, ReadOnlySpan<FeatureFinding> findings, RowInspection inspection)
+    {
+        var modelTag = new KeyValuePair<string, object?>("model", model.Name);
+        if (inspection.Drifted)
+        {
+            _drifted.Add(1, modelTag);
+        }
+
+        if (!inspection.Drifted && !inspection.AnyMissing)
+        {
+            return;
+        }
+
+        var features = model.Histogram.Features;
+        for (var f = 0; f < findings.Length; f++)
+        {
+            switch (findings[f])
+            {
+                case FeatureFinding.OutOfRange:
+                    _outOfRange.Add(1, modelTag, new KeyValuePair<string, object?>("feature", features[f]));
+                    break;
+                case FeatureFinding.Missing:
+                    _missing.Add(1, modelTag, new KeyValuePair<string, object?>("feature", features[f]));
+                    break;
             }
         }
     }

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text;
+using Monitoring.Data.Profiles;
+using Monitoring.IntegrationTests.Infrastructure;
+using Monitoring.Testing;
+using Npgsql;
+using Onnx.Export;
+
+namespace Monitoring.IntegrationTests.Serving;
+
+/// <summary>
+/// The per-request out-of-distribution check against the champion's reference profile, the streaming feature
+/// histograms it feeds, and the catalog's predictor metrics, through the real service, database and ONNX Runtime.
+/// </summary>
+public sealed class DriftCheckTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private string _connectionString = "";
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _connectionString = await postgres.CreateMigratedDatabaseAsync("driftcheck");
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>f0 and f1 uniform on 0..1 in training.</summary>
+    private static ReferenceProfile Profile() => new()
+    {
+        Rows = 1000,
+        Features =
+        [
+            ReferenceProfileBuilder.Numeric("f0", [.. Enumerable.Range(0, 1000).Select(i => i / 999.0)]),
+            ReferenceProfileBuilder.Numeric("f1", [.. Enumerable.Range(0, 1000).Select(i => (i * 7 % 1000) / 999.0)]),
+        ],
+        Outputs = [ReferenceProfileBuilder.Categorical(ReferenceProfile.LabelOutput, [.. Enumerable.Range(0, 1000).Select(i => i % 2 == 0 ? "yes" : "no")])],
+    };
+
+    /// <summary>A two-feature tree classifier that sends missing values down a branch, so null is a valid input.</summary>
+    private static byte[] TreeModel() => ModelExporter.GradientBoostedTrees(
+        new TreeEnsembleModel(2, [0f], [new RegressionTree([TreeNode.Split(0, 0.5f, 1, 2), TreeNode.Leaf(-1f), TreeNode.Leaf(1f)])]),
+        ClassLabels.Of("no", "yes")).ToByteArray();
+
+    [Fact]
+    public async Task Out_of_range_features_are_counted_per_feature_marked_in_the_log_and_binned_per_minute()
+    {
+        var predictor = ServingSetup.AdminPredictor(_connectionString);
+        await using (predictor)
+        {
+            using var client = await predictor.StartAdminClientAsync();
+            await client.UploadAsync("approve", TreeModel());
+            await SetProfileAsync("approve", 1, Profile());
+            await client.PromoteAsync("approve", 1);
+
+            await PredictAsync(client, """{"instances":[{"f0":0.5,"f1":0.5},{"f0":7,"f1":0.5},{"f0":0.2,"f1":-3},{"f0":null,"f1":0.1}]}""");
+
+            var metrics = await client.GetStringAsync("/metrics", Cancellation);
+            Assert.Equal(2, Sample(metrics, "ml_requests_drifted_total", "model=\"approve\""));
+            Assert.Equal(1, Sample(metrics, "ml_feature_out_of_range_total", "feature=\"f0\""));
+            Assert.Equal(1, Sample(metrics, "ml_feature_out_of_range_total", "feature=\"f1\""));
+            Assert.Equal(1, Sample(metrics, "ml_feature_missing_total", "feature=\"f0\""));
+        }
+
+        // The predictor stopped: its histograms were flushed, the current minute included.
+        Assert.Equal(4, await ScalarAsync("select count(*) from prediction_logs"));
+        Assert.Equal(2, await ScalarAsync("select count(*) from prediction_logs where drifted"));
+        Assert.Equal(3, await ScalarAsync("select sum(c) from feature_bin_counts, unnest(counts) c where feature = 'f0'"));
+        Assert.Equal(1, await ScalarAsync("select sum(missing) from feature_bin_counts where feature = 'f0'"));
+        Assert.Equal(1, await ScalarAsync("select sum(out_of_range) from feature_bin_counts where feature = 'f1'"));
+        Assert.Equal(4, await ScalarAsync($"select sum(c) from feature_bin_counts, unnest(counts) c where feature = '{ReferenceProfile.LabelOutput}'"));
+    }
+
+    /// <summary>
+    /// Runs the real service in its own process: in-process hosts share the process-wide meters, and one host's
+    /// disposal ends the metric streams another host's instruments share.
+    /// </summary>
+    [Fact]
+    public async Task Metrics_show_every_predictor_instrument_of_the_catalog_after_traffic()
+    {
+        var spill = Directory.CreateTempSubdirectory("predictor-spill-").FullName;
+        await using var predictor = ServiceProcess.Start("Predictor.Api", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__modeldb"] = _connectionString,
+            ["Predictor__AdminApiKey"] = ServingSetup.AdminKey,
+            ["PredictionLogging__SpillDirectory"] = spill,
+        });
+        await predictor.WaitUntilAliveAsync(Cancellation);
+        var client = predictor.Client;
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServingSetup.AdminKey);
+        await Eventually.GetAsync(
+            async () => (await client.GetAsync("/health", Cancellation)).IsSuccessStatusCode ? client : null,
+            TimeSpan.FromSeconds(60),
+            "the predictor to be ready",
+            Cancellation);
+        await client.UploadAsync("approve", TreeModel());
+        await SetProfileAsync("approve", 1, Profile());
+        await client.PromoteAsync("approve", 1);
+        await client.UploadAndPromoteAsync("price", ModelExporter.LinearRegression(new float[,] { { 2f, 3f } }, [1f]).ToByteArray());
+
+        await PredictAsync(client, """{"model":"approve","instances":[{"f0":0.5,"f1":0.5},{"f0":9,"f1":null}]}""");
+        await PredictAsync(client, """{"model":"price","features":{"f0":1,"f1":2}}""");
+        using var refused = await client.PostAsync("/predict", new StringContent("""{"model":"nope","features":{}}""", Encoding.UTF8, "application/json"), Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+
+        string[] catalog =
+        [
+            "ml_predictions_total", "ml_prediction_duration_seconds_bucket", "ml_prediction_confidence_bucket", "ml_prediction_value_bucket",
+            "ml_prediction_errors_total", "ml_requests_drifted_total", "ml_feature_out_of_range_total", "ml_feature_missing_total",
+            "ml_model_loaded", "ml_model_info", "ml_model_size_bytes", "ml_prediction_log_queue", "ml_prediction_log_rows_total",
+            "http_server_request_duration_seconds_bucket", "http_server_active_requests",
+        ];
+        var metrics = await Eventually.GetAsync(
+            async () =>
+            {
+                var exposition = await client.GetStringAsync("/metrics", Cancellation);
+                return exposition.Contains("outcome=\"written\"", StringComparison.Ordinal) ? exposition : null;
+            },
+            TimeSpan.FromSeconds(30),
+            "logged rows to be written",
+            Cancellation);
+
+        Assert.All(catalog, name => Assert.Contains("\n" + name + "{", metrics));
+    }
+
+    private async Task SetProfileAsync(string model, int version, ReferenceProfile profile)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Cancellation);
+        await using var command = new NpgsqlCommand(
+            "update model_versions set reference_profile = $1::jsonb where version = $2 and model_id = (select id from models where name = $3)", connection)
+        {
+            Parameters = { new() { Value = profile.ToJson() }, new() { Value = version }, new() { Value = model } },
+        };
+        Assert.Equal(1, await command.ExecuteNonQueryAsync(Cancellation));
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Cancellation);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(Cancellation), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task PredictAsync(HttpClient client, string body)
+    {
+        using var response = await client.PostAsync("/predict", new StringContent(body, Encoding.UTF8, "application/json"), Cancellation);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancellation));
+    }
+
+    /// <summary>The value of the one sample of <paramref name="family"/> whose labels contain <paramref name="label"/>.</summary>
+    private static double Sample(string exposition, string family, string label)
+    {
+        var line = exposition.Split('\n').Single(l => l.StartsWith(family + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
