@@ -24,7 +24,7 @@ public sealed record VersionSummary(
 public sealed class ModelRegistry(ModelDbContext database, TimeProvider time)
 {
     /// <summary>The channel a promotion is announced on; every predictor replica listens to it.</summary>
-    public const string PromotionChannel = "model_promoted";
+    public const string PromotionChannel = RegistryWrites.PromotionChannel;
 
     public async Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken)
     {
@@ -62,21 +62,14 @@ public sealed class ModelRegistry(ModelDbContext database, TimeProvider time)
     {
         var now = time.GetUtcNow();
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
-        await database.Database.ExecuteSqlAsync(
-            $"INSERT INTO models (name, task, description, created_at) VALUES ({modelName}, {model.Task.ToString().ToLowerInvariant()}, {description}, {now}) ON CONFLICT (name) DO NOTHING",
-            cancellationToken);
-        // Locking the model row serialises concurrent uploads, so version numbers never collide.
-        var registered = await database.Models.FromSql($"SELECT * FROM models WHERE name = {modelName} FOR UPDATE").SingleAsync(cancellationToken);
+        var registered = await RegistryWrites.LockModelAsync(database, modelName, model.Task, now, description, cancellationToken);
         if (registered.Task != model.Task)
         {
             throw new RegistryConflictException($"Model '{modelName}' is a {registered.Task.ToString().ToLowerInvariant()} model; this upload is a {model.Task.ToString().ToLowerInvariant()} model.");
         }
 
-        var latest = await database.ModelVersions.Where(v => v.ModelId == registered.Id).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0;
         var version = new ModelVersion
         {
-            ModelId = registered.Id,
-            Version = latest + 1,
             Stage = ModelStage.Candidate,
             Sha256 = model.Sha256,
             SizeBytes = model.Onnx.LongLength,
@@ -87,8 +80,7 @@ public sealed class ModelRegistry(ModelDbContext database, TimeProvider time)
             CreatedAt = now,
             Artifact = new ModelArtifact { Onnx = model.Onnx },
         };
-        database.ModelVersions.Add(version);
-        await database.SaveChangesAsync(cancellationToken);
+        await RegistryWrites.AddVersionAsync(database, registered, version, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Summarize(version);
     }
@@ -100,32 +92,11 @@ public sealed class ModelRegistry(ModelDbContext database, TimeProvider time)
     public async Task<VersionSummary> PromoteAsync(string modelName, int versionNumber, CancellationToken cancellationToken)
     {
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
-        var model = await database.Models.FromSql($"SELECT * FROM models WHERE name = {modelName} FOR UPDATE").SingleOrDefaultAsync(cancellationToken)
+        var model = await RegistryWrites.LockExistingModelAsync(database, modelName, cancellationToken)
             ?? throw new RegistryNotFoundException($"There is no model '{modelName}'.");
-        var versions = await database.ModelVersions.Where(v => v.ModelId == model.Id && (v.Version == versionNumber || v.Stage == ModelStage.Champion)).ToListAsync(cancellationToken);
-        var target = versions.SingleOrDefault(v => v.Version == versionNumber)
+        var target = await database.ModelVersions.SingleOrDefaultAsync(v => v.ModelId == model.Id && v.Version == versionNumber, cancellationToken)
             ?? throw new RegistryNotFoundException($"Model '{modelName}' has no version {versionNumber}.");
-        if (target.Stage == ModelStage.Champion)
-        {
-            return Summarize(target);
-        }
-
-        var now = time.GetUtcNow();
-        foreach (var champion in versions.Where(v => v.Stage == ModelStage.Champion))
-        {
-            champion.Stage = ModelStage.Archived;
-            champion.ArchivedAt = now;
-        }
-
-        // The old champion must leave the stage before the new one takes it: the one-champion index checks each row.
-        await database.SaveChangesAsync(cancellationToken);
-        target.Stage = ModelStage.Champion;
-        target.PromotedAt = now;
-        target.ArchivedAt = null;
-        await database.SaveChangesAsync(cancellationToken);
-
-        var payload = JsonSerializer.Serialize(new { model = modelName, version = versionNumber });
-        await database.Database.ExecuteSqlAsync($"SELECT pg_notify({PromotionChannel}, {payload})", cancellationToken);
+        await RegistryWrites.PromoteAsync(database, model, target, time.GetUtcNow(), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Summarize(target);
     }
