@@ -6,7 +6,6 @@ using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 using Predictor.Api.Models;
 using Predictor.Api.Registry;
-using Predictor.Api.Security;
 
 namespace Predictor.Api.Apis;
 

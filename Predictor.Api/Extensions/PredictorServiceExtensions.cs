@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Predictor.Api.FeatureHistograms;
 using Predictor.Api.Registry;
-using Predictor.Api.Security;
 using Predictor.Api.Serving;
 using Predictor.Api.Telemetry;
 
@@ -19,7 +18,7 @@ public static class PredictorServiceExtensions
         builder.Services.AddInfoSettings<PredictorOptions>("predictor");
         builder.Services.AddProblemDetails();
         builder.Services.AddScoped<ModelRegistry>();
-        builder.Services.AddSingleton<AdminApiKeyFilter>();
+        builder.Services.AddAdminApiKey<PredictorOptions>(o => o.AdminApiKey, $"{PredictorOptions.Section}:{nameof(PredictorOptions.AdminApiKey)}");
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<PredictorMetrics>();
         builder.Services.AddHostedService<ChampionLoader>();
