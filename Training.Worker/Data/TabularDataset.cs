@@ -106,6 +106,24 @@ public sealed class TabularDataset
             ClassLabels.Count > 0 ? ClassLabels : null);
     }
 
+    /// <summary>The rows of <paramref name="first"/> followed by those of <paramref name="second"/> (same schema and task); classes are united.</summary>
+    public static TabularDataset Concat(TabularDataset first, TabularDataset second)
+    {
+        if (first.Task != second.Task || !first.Schema.Features.SequenceEqual(second.Schema.Features))
+        {
+            throw new ArgumentException("Only datasets with the same task and feature schema can be joined.");
+        }
+
+        return new TabularDataset(
+            first.Schema,
+            [.. first.NumericColumns.Zip(second.NumericColumns, (a, b) => a is null ? null : (double[])[.. a, .. b!])],
+            [.. first.CategoricalColumns.Zip(second.CategoricalColumns, (a, b) => a is null ? null : (string?[])[.. a, .. b!])],
+            first.Task,
+            first.Labels is null ? null : [.. first.Labels, .. second.Labels!],
+            first.Values is null ? null : [.. first.Values, .. second.Values!],
+            first.Task == ModelTask.Classification ? [.. first.ClassLabels.Union(second.ClassLabels, StringComparer.Ordinal).Order(StringComparer.Ordinal)] : null);
+    }
+
     private static T[] Pick<T>(T[] source, int[] indices)
     {
         var result = new T[indices.Length];

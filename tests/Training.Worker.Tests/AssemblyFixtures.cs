@@ -1,0 +1,3 @@
+using Monitoring.Testing;
+
+[assembly: AssemblyFixture(typeof(PostgresFixture))]
