@@ -75,6 +75,13 @@ public static class Extensions
         builder.Services.AddHealthChecks()
             // A process that can answer at all is alive; readiness is the job of the other checks.
             .AddCheck("self", () => HealthCheckResult.Healthy("The process is running."), [TelemetryConventions.LiveTag]);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthMetrics>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.FromSeconds(2);
+            options.Period = TimeSpan.FromSeconds(10);
+        });
         return builder;
     }
 

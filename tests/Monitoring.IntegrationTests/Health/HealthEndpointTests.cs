@@ -98,4 +98,36 @@ public sealed class HealthEndpointTests : IAsyncLifetime
 
     private static JsonElement Check(JsonElement report, string name) =>
         report.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == name);
+
+    [Fact]
+    public async Task Each_readiness_check_is_exported_as_a_component_health_gauge_that_follows_the_database()
+    {
+        // Its own process: in-process hosts share meters (see DriftCheckTests).
+        await using var predictor = ServiceProcess.Start("Predictor.Api", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__modeldb"] = _postgres.ConnectionString,
+        });
+        await predictor.WaitUntilAliveAsync(Cancellation);
+
+        await Eventually.GetAsync(
+            async () => ComponentHealth(await predictor.Client.GetStringAsync("/metrics", Cancellation), "postgres") == 1 ? predictor : null,
+            TimeSpan.FromSeconds(60),
+            "ml_component_healthy{component=\"postgres\"} to be 1",
+            Cancellation);
+        var metrics = await predictor.Client.GetStringAsync("/metrics", Cancellation);
+        Assert.Equal(0.5, ComponentHealth(metrics, "models"));
+
+        await _postgres.StopAsync(Cancellation);
+        await Eventually.GetAsync(
+            async () => ComponentHealth(await predictor.Client.GetStringAsync("/metrics", Cancellation), "postgres") == 0 ? predictor : null,
+            TimeSpan.FromSeconds(60),
+            "ml_component_healthy{component=\"postgres\"} to drop to 0",
+            Cancellation);
+    }
+
+    private static double? ComponentHealth(string exposition, string component)
+    {
+        var line = exposition.Split('\n').FirstOrDefault(l => l.StartsWith("ml_component_healthy{", StringComparison.Ordinal) && l.Contains($"component=\"{component}\"", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
