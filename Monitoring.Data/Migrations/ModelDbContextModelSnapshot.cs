@@ -294,7 +294,7 @@ namespace Monitoring.Data.Migrations
 
                     b.Property<string>("Features")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("features");
 
                     b.Property<string>("Label")
@@ -315,7 +315,7 @@ namespace Monitoring.Data.Migrations
                         .HasColumnName("model_version");
 
                     b.Property<string>("Probabilities")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("probabilities");
 
                     b.Property<double?>("Value")

@@ -3,7 +3,7 @@ namespace Predictor.Api.PredictionLogging;
 
 /// <summary>
 /// One row of <c>prediction_logs</c>, as the request path hands it to <see cref="IPredictionLog"/>. JSON columns are
-/// pre-serialized text (jsonb): <see cref="FeaturesJson"/> always, <see cref="ProbabilitiesJson"/> for classifiers.
+/// pre-serialized text (json): <see cref="FeaturesJson"/> always, <see cref="ProbabilitiesJson"/> for classifiers.
 /// </summary>
 public readonly record struct PredictionLogRow(
     Guid Id,

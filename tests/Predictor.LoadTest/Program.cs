@@ -1,7 +1,7 @@
 // Load benchmark of POST /predict with wrk: a 20-feature logistic model served by the real Predictor.Api (Release
 // build) on a throw-away PostgreSQL, once with monitoring on (OpenTelemetry metrics and prediction logging) and once
 // with it off, alternating over several rounds because run-to-run noise on a small machine is larger than the effect.
-// Usage: dotnet run -c Release --project tests/Predictor.LoadTest [-- <seconds> <connections> <rounds>]
+// Usage: dotnet run -c Release --project tests/Predictor.LoadTest [-- <seconds> <connections> <rounds> [split]]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -28,8 +28,13 @@ var weights = Enumerable.Range(0, 20).Select(i => (i % 5 - 2) * 0.1f).ToArray();
 var model = ModelExporter.LogisticRegression(weights, 0.1f, ClassLabels.Of(0, 1)).ToByteArray();
 
 var results = new List<(string Scenario, string Summary, double RequestsPerSecond)>();
-var scenarios = Enumerable.Range(0, rounds).SelectMany(_ => new[] { ("monitoring on", true), ("monitoring off", false) });
-foreach (var (scenario, monitoring) in scenarios)
+// Optional fourth argument "split": also run telemetry only and logging only, to see which part costs what.
+var split = args.Length > 3 && args[3] == "split";
+(string Name, bool Telemetry, bool Logging)[] modes = split
+    ? [("monitoring on", true, true), ("monitoring off", false, false), ("telemetry only", true, false), ("logging only", false, true)]
+    : [("monitoring on", true, true), ("monitoring off", false, false)];
+var scenarios = Enumerable.Range(0, rounds).SelectMany(_ => modes);
+foreach (var (scenario, telemetry, logging) in scenarios)
 {
     var port = FreePort.Next();
     var environment = new Dictionary<string, string?>
@@ -38,9 +43,16 @@ foreach (var (scenario, monitoring) in scenarios)
         ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
         ["Predictor__AdminApiKey"] = adminKey,
         ["Logging__LogLevel__Default"] = "Warning",
-        ["OTEL_SDK_DISABLED"] = monitoring ? null : "true",
-        ["PredictionLogging__Enabled"] = monitoring ? "true" : "false",
+        ["OTEL_SDK_DISABLED"] = telemetry ? null : "true",
+        ["PredictionLogging__Enabled"] = logging ? "true" : "false",
     };
+    // Runtime knobs (DOTNET_gcServer, DOTNET_GCgen0size, …) given to the load test reach the predictor too.
+    foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+        .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("DOTNET_gc", StringComparison.OrdinalIgnoreCase) || e.Item1.StartsWith("DOTNET_GC", StringComparison.Ordinal)))
+    {
+        environment[key] = value;
+    }
+
     await using var predictor = ManagedProcess.Start(new ManagedProcessOptions
     {
         Name = "predictor",
@@ -64,8 +76,15 @@ foreach (var (scenario, monitoring) in scenarios)
     var script = Path.Combine(AppContext.BaseDirectory, "predict.lua");
     var url = $"http://127.0.0.1:{port}/predict";
     await RunWrkAsync(["-t2", $"-c{connections}", "-d5s", "-s", script, url]);
+    var predictorCpu = CpuSeconds(predictor.Id);
+    var postgresCpu = PostgresCpuSeconds();
     var output = await RunWrkAsync(["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url]);
-    results.Add((scenario, Summarize(output), double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture)));
+    predictorCpu = CpuSeconds(predictor.Id) - predictorCpu;
+    postgresCpu = PostgresCpuSeconds() - postgresCpu;
+    var requests = long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture);
+    // CPU per request splits the cost: the predictor's own work and PostgreSQL's ingest of the logged rows.
+    var cpu = $"predictor {predictorCpu * 1e6 / requests:0.0} µs CPU/request, postgres {postgresCpu * 1e6 / requests:0.0} µs CPU/request";
+    results.Add((scenario, Summarize(output) + ", " + cpu, double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture)));
     Console.WriteLine($"--- {scenario}\n{output}");
     await predictor.StopAsync(TimeSpan.FromSeconds(10));
 }
@@ -100,6 +119,41 @@ static string Summarize(string wrkOutput)
 {
     string Find(string pattern) => Regex.Match(wrkOutput, pattern, RegexOptions.Multiline) is { Success: true } match ? match.Groups[1].Value : "?";
     return $"{Find(@"^Requests/sec:\s+([\d.]+)")} req/s, p50 {Find(@"^\s+50%\s+(\S+)")}, p99 {Find(@"^\s+99%\s+(\S+)")}, {Find(@"non-200 responses: (\d+)")} non-200";
+}
+
+// utime + stime of a process, from /proc (Linux), in seconds.
+static double CpuSeconds(int pid)
+{
+    try
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+    catch (IOException)
+    {
+        return 0;
+    }
+}
+
+// CPU seconds of every postgres process (server and backends) on the machine.
+static double PostgresCpuSeconds() => Directory.EnumerateDirectories("/proc")
+    .Select(Path.GetFileName)
+    .Where(name => int.TryParse(name, out _))
+    .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
+    .Where(pid => File.Exists($"/proc/{pid}/comm") && SafeRead($"/proc/{pid}/comm").StartsWith("postgres", StringComparison.Ordinal))
+    .Sum(CpuSeconds);
+
+static string SafeRead(string path)
+{
+    try
+    {
+        return File.ReadAllText(path);
+    }
+    catch (IOException)
+    {
+        return string.Empty;
+    }
 }
 
 static async Task WaitAsync(Func<Task<bool>> condition)
