@@ -13,7 +13,8 @@ internal sealed record AppHostSettings(
     IReadOnlyList<ServiceProject> Services,
     PrometheusOptions Prometheus,
     AlertmanagerOptions Alertmanager,
-    StartupOptions Startup)
+    StartupOptions Startup,
+    string AdminApiKey)
 {
     public static AppHostSettings Load(string[] args)
     {
@@ -56,7 +57,9 @@ internal sealed record AppHostSettings(
             projects,
             provider.GetRequiredService<IOptionsMonitor<PrometheusOptions>>().Get("Prometheus"),
             provider.GetRequiredService<IOptionsMonitor<AlertmanagerOptions>>().Get("Alertmanager"),
-            provider.GetRequiredService<IOptionsMonitor<StartupOptions>>().Get("Startup"));
+            provider.GetRequiredService<IOptionsMonitor<StartupOptions>>().Get("Startup"),
+            // One admin key for the three services' admin routes: given (--AdminApiKey), or new for each run.
+            configuration["AdminApiKey"] is { Length: > 0 } adminKey ? adminKey : Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
     }
 
     private static void AddService(IServiceCollection services, IConfiguration configuration, string section, int defaultPort) =>

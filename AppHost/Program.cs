@@ -30,7 +30,7 @@ try
     var services = await Services.StartAsync(settings, database.ConnectionString, started, console, shutdown.Token);
     var alertmanager = await Monitoring.StartAlertmanagerAsync(settings, services, started, console, shutdown.Token);
     var prometheus = await Monitoring.StartPrometheusAsync(settings, services, alertmanager, started, console, shutdown.Token);
-    UrlTable.Print(console, database, services, alertmanager, prometheus, Monitoring.NotStarted());
+    UrlTable.Print(console, database, services, alertmanager, prometheus, Monitoring.NotStarted(), settings.AdminApiKey);
 
     await shutdown.WaitAsync();
     return 0;

@@ -71,6 +71,9 @@ internal static class Services
             // One line per log entry reads better behind the resource prefix.
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+            ["Predictor__AdminApiKey"] = settings.AdminApiKey,
+            ["Drift__AdminApiKey"] = settings.AdminApiKey,
+            ["Training__AdminApiKey"] = settings.AdminApiKey,
         };
         foreach (var service in settings.Services)
         {

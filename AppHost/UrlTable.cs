@@ -11,7 +11,8 @@ internal static class UrlTable
         IReadOnlyList<RunningService> services,
         AlertmanagerServer? alertmanager,
         PrometheusServer? prometheus,
-        IReadOnlyList<(string Name, string Reason)> notStarted)
+        IReadOnlyList<(string Name, string Reason)> notStarted,
+        string adminApiKey)
     {
         List<string[]> rows = [["resource", "url", "metrics", "health"]];
         rows.Add(["postgres", database.DisplayConnectionString, "", database.Note]);
@@ -43,6 +44,8 @@ internal static class UrlTable
             console.Raw(line);
         }
 
+        console.Raw("");
+        console.Raw($"Admin routes (upload, promote, queue training, evaluate drift): Authorization: Bearer {adminApiKey}");
         console.Raw("");
         console.Info("Ready. Press Ctrl+C to stop everything started here.");
     }
