@@ -10,7 +10,7 @@ namespace Onnx.Export;
 /// <c>probabilities</c> (float32 [N, classes], in label order); regressors output <c>variable</c>
 /// (float32 [N, targets]). N is the symbolic batch dimension "N".
 /// </summary>
-public static class ModelExporter
+public static partial class ModelExporter
 {
     public const string InputName = "input";
     public const string LabelOutput = "label";
