@@ -1,0 +1,184 @@
+using System.Globalization;
+using Monitoring.Data.Profiles;
+using Monitoring.Data.Registry;
+using Onnx.Export;
+using Onnx.Runtime;
+using Training.Worker.Data;
+using Training.Worker.Trainers;
+
+namespace Training.Worker.Export;
+
+/// <summary>
+/// Runs an exported model in ONNX Runtime on a dataset through its named raw-feature inputs, the way the predictor
+/// feeds it (numbers as float32 with NaN for missing; strings with "" for missing), and compares the outputs with
+/// the trainer's own predictions.
+/// </summary>
+public static class OnnxParityCheck
+{
+    public const double DefaultTolerance = 1e-4;
+
+    private const int BatchRows = 4096;
+
+    /// <summary>
+    /// Returns the largest difference found. Classifiers: absolute difference of class probabilities, and ORT's label
+    /// must equal the trainer's (rows whose top two probabilities are within the tolerance of each other are exempt,
+    /// as float rounding may pick either). Regressors: <c>|onnx − trainer| / max(1, |trainer|)</c> — absolute for
+    /// values up to 1, relative above, since float32 outputs cannot hold large targets to 1e-4 absolutely.
+    /// Throws <see cref="OnnxParityException"/> when a difference exceeds <paramref name="tolerance"/> or a label differs.
+    /// </summary>
+    public static double Verify(ReadOnlySpan<byte> onnxModel, TrainedModel model, TabularDataset data, double tolerance = DefaultTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
+        var expected = model.Predict(data);
+        using var session = new InferenceSession(onnxModel, new Onnx.Runtime.SessionOptions { IntraOpThreads = 1 });
+        var features = data.Schema.Features;
+        var worst = new Difference(0, 0, 0, 0, 0);
+        for (var start = 0; start < data.RowCount; start += BatchRows)
+        {
+            var rows = Math.Min(BatchRows, data.RowCount - start);
+            var inputs = new List<KeyValuePair<string, OnnxValue>>(features.Count);
+            for (var f = 0; f < features.Count; f++)
+            {
+                inputs.Add(new(features[f].Name, InputTensor(data, f, start, rows)));
+            }
+
+            var result = session.Run(inputs);
+            if (model.Task == ModelTask.Classification)
+            {
+                CompareClassifier(result, expected, start, rows, tolerance, ref worst);
+            }
+            else
+            {
+                CompareRegressor(result, expected, start, rows, ref worst);
+            }
+        }
+
+        if (worst.Value > tolerance)
+        {
+            throw new OnnxParityException(
+                $"The ONNX model differs from the trainer's {model.Algorithm} predictions by {worst.Value.ToString("G6", CultureInfo.InvariantCulture)} " +
+                $"(tolerance {tolerance.ToString("G3", CultureInfo.InvariantCulture)}) at row {worst.Row}, column {worst.Column}: " +
+                $"trainer {worst.Expected.ToString("G9", CultureInfo.InvariantCulture)}, ONNX {worst.Actual.ToString("G9", CultureInfo.InvariantCulture)}.",
+                worst.Value,
+                worst.Row,
+                worst.Column);
+        }
+
+        return worst.Value;
+    }
+
+    private static OnnxTensor InputTensor(TabularDataset data, int feature, int start, int rows)
+    {
+        if (data.Schema.Features[feature].Type == FeatureType.Numeric)
+        {
+            var column = data.NumericColumns[feature]!;
+            var values = new float[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                values[r] = (float)column[start + r];
+            }
+
+            return OnnxTensor.Create(values, rows, 1);
+        }
+
+        var strings = new string[rows];
+        var categories = data.CategoricalColumns[feature]!;
+        for (var r = 0; r < rows; r++)
+        {
+            strings[r] = categories[start + r] ?? string.Empty;
+        }
+
+        return OnnxTensor.CreateString(strings, rows, 1);
+    }
+
+    private static void CompareClassifier(RunResult result, Predictions expected, int start, int rows, double tolerance, ref Difference worst)
+    {
+        var classes = expected.ClassLabels.Count;
+        var probabilities = result.GetTensor(ModelExporter.ProbabilitiesOutput);
+        if (probabilities.Shape is not [var n, var c] || n != rows || c != classes)
+        {
+            throw new OnnxParityException($"The ONNX model's probabilities have shape [{string.Join(", ", probabilities.Shape.ToArray())}], not [{rows}, {classes}].", double.PositiveInfinity, start, 0);
+        }
+
+        var actual = probabilities.GetArray<float>();
+        var labels = result.GetTensor(ModelExporter.LabelOutput).GetStrings();
+        for (var r = 0; r < rows; r++)
+        {
+            var row = start + r;
+            var expectedRow = expected.ProbabilitiesOf(row);
+            for (var k = 0; k < classes; k++)
+            {
+                var difference = Math.Abs(actual[(r * classes) + k] - expectedRow[k]);
+                if (!(difference <= worst.Value))
+                {
+                    worst = new Difference(double.IsNaN(difference) ? double.PositiveInfinity : difference, row, k, expectedRow[k], actual[(r * classes) + k]);
+                }
+            }
+
+            if (!string.Equals(labels[r], expected.Label(row), StringComparison.Ordinal) && !NearTie(expectedRow, tolerance))
+            {
+                throw new OnnxParityException(
+                    $"The ONNX model labels row {row} '{labels[r]}' but the trainer predicts '{expected.Label(row)}' " +
+                    $"(trainer probabilities [{string.Join(", ", expectedRow.ToArray().Select(p => p.ToString("G6", CultureInfo.InvariantCulture)))}]).",
+                    worst.Value,
+                    row,
+                    -1);
+            }
+        }
+    }
+
+    private static void CompareRegressor(RunResult result, Predictions expected, int start, int rows, ref Difference worst)
+    {
+        var variable = result.GetTensor(ModelExporter.RegressionOutput);
+        if (variable.Shape is not [var n, 1] || n != rows)
+        {
+            throw new OnnxParityException($"The ONNX model's output has shape [{string.Join(", ", variable.Shape.ToArray())}], not [{rows}, 1].", double.PositiveInfinity, start, 0);
+        }
+
+        var actual = variable.GetArray<float>();
+        for (var r = 0; r < rows; r++)
+        {
+            var reference = expected.Values![start + r];
+            var difference = Math.Abs(actual[r] - reference) / Math.Max(1, Math.Abs(reference));
+            if (!(difference <= worst.Value))
+            {
+                worst = new Difference(double.IsNaN(difference) ? double.PositiveInfinity : difference, start + r, 0, reference, actual[r]);
+            }
+        }
+    }
+
+    private static bool NearTie(ReadOnlySpan<double> probabilities, double tolerance)
+    {
+        double first = double.NegativeInfinity, second = double.NegativeInfinity;
+        foreach (var p in probabilities)
+        {
+            if (p > first)
+            {
+                (first, second) = (p, first);
+            }
+            else if (p > second)
+            {
+                second = p;
+            }
+        }
+
+        return first - second <= 2 * tolerance;
+    }
+
+    private readonly record struct Difference(double Value, int Row, int Column, double Expected, double Actual);
+}
+
+/// <summary>An exported model does not reproduce the trainer's predictions.</summary>
+public sealed class OnnxParityException(string message, double maxDifference, int row, int column) : Exception(message)
+{
+    /// <summary>The largest difference found before failing (infinity for a shape mismatch).</summary>
+    public double MaxDifference { get; } = maxDifference;
+
+    /// <summary>The dataset row of the failure.</summary>
+    public int Row { get; } = row;
+
+    /// <summary>The class column (classifiers; −1 for a label mismatch) or 0 (regressors).</summary>
+    public int Column { get; } = column;
+}
