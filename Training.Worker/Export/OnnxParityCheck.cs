@@ -69,7 +69,7 @@ public static class OnnxParityCheck
         return worst.Value;
     }
 
-    private static OnnxTensor InputTensor(TabularDataset data, int feature, int start, int rows)
+    internal static OnnxTensor InputTensor(TabularDataset data, int feature, int start, int rows)
     {
         if (data.Schema.Features[feature].Type == FeatureType.Numeric)
         {
