@@ -22,8 +22,9 @@ public static class OnnxParityCheck
     /// <summary>
     /// Returns the largest difference found. Classifiers: absolute difference of class probabilities, and ORT's label
     /// must equal the trainer's (rows whose top two probabilities are within twice the tolerance of each other are
-    /// exempt, as float rounding may pick either). Regressors: <c>|onnx − trainer| / max(1, |trainer|)</c> — absolute for
-    /// values up to 1, relative above, since float32 outputs cannot hold large targets to 1e-4 absolutely.
+    /// exempt, as float rounding may pick either). Regressors: <c>|onnx − trainer| / max(1, RMS of the trainer's
+    /// predictions)</c> — absolute for targets of magnitude up to 1, relative to the target's scale above, since float32
+    /// sums of terms of that scale cannot agree to 1e-4 absolutely (prices in currency units, for instance).
     /// Throws <see cref="OnnxParityException"/> when a difference exceeds <paramref name="tolerance"/> or a label differs.
     /// </summary>
     public static double Verify(ReadOnlySpan<byte> onnxModel, TrainedModel model, TabularDataset data, double tolerance = DefaultTolerance)
@@ -35,6 +36,7 @@ public static class OnnxParityCheck
         using var session = new InferenceSession(onnxModel, new Onnx.Runtime.SessionOptions { IntraOpThreads = 1 });
         var features = data.Schema.Features;
         var worst = new Difference(0, 0, 0, 0, 0);
+        var scale = model.Task == ModelTask.Regression ? RegressionScale(expected.Values!) : 1;
         LabelMismatch? firstMismatch = null;
         var mismatches = 0;
         for (var start = 0; start < data.RowCount; start += BatchRows)
@@ -53,7 +55,7 @@ public static class OnnxParityCheck
             }
             else
             {
-                CompareRegressor(result, expected, start, rows, ref worst);
+                CompareRegressor(result, expected, start, rows, scale, ref worst);
             }
         }
 
@@ -142,7 +144,18 @@ public static class OnnxParityCheck
         return mismatches;
     }
 
-    private static void CompareRegressor(RunResult result, Predictions expected, int start, int rows, ref Difference worst)
+    private static double RegressionScale(double[] values)
+    {
+        double squares = 0;
+        foreach (var value in values)
+        {
+            squares += value * value;
+        }
+
+        return Math.Max(1, Math.Sqrt(squares / Math.Max(1, values.Length)));
+    }
+
+    private static void CompareRegressor(RunResult result, Predictions expected, int start, int rows, double scale, ref Difference worst)
     {
         var variable = result.GetTensor(ModelExporter.RegressionOutput);
         if (variable.Shape is not [var n, 1] || n != rows)
@@ -154,7 +167,7 @@ public static class OnnxParityCheck
         for (var r = 0; r < rows; r++)
         {
             var reference = expected.Values![start + r];
-            var difference = Math.Abs(actual[r] - reference) / Math.Max(1, Math.Abs(reference));
+            var difference = Math.Abs(actual[r] - reference) / scale;
             if (!(difference <= worst.Value))
             {
                 worst = new Difference(double.IsNaN(difference) ? double.PositiveInfinity : difference, start + r, 0, reference, actual[r]);

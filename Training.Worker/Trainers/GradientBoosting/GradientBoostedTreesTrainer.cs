@@ -63,10 +63,8 @@ internal sealed class GradientBoostedTreesTrainer : ITrainer
                 }
             }
 
-            var trainLoss = Losses.Of(GradientBoostedTreesModel.ToPredictions(trainScores, outputs, data.Task, data.ClassLabels), data.Train);
-            double? validationLoss = validationScores is null
-                ? null
-                : Losses.Of(GradientBoostedTreesModel.ToPredictions(validationScores, outputs, data.Task, data.ClassLabels), data.Validation!);
+            var trainLoss = LossOfScores(trainScores, outputs, data.Train);
+            double? validationLoss = validationScores is null ? null : LossOfScores(validationScores, outputs, data.Validation!);
             progress?.Report(new TrainingProgress(Algorithm, round, options.MaxTrees, trainLoss, validationLoss));
 
             if (validationLoss is { } loss)
@@ -90,6 +88,45 @@ internal sealed class GradientBoostedTreesTrainer : ITrainer
         var kept = trees.Take(bestRound * outputs).ToList();
         var ensemble = new TreeEnsembleModel(data.Encoder.Width, [.. baseScores.Select(s => (float)s)], kept);
         return new GradientBoostedTreesModel(data, ensemble, options, bestRound);
+    }
+
+    /// <summary>The reported loss straight from raw scores (what <see cref="Losses"/> gives for the predictions, without allocating them).</summary>
+    private static double LossOfScores(double[] scores, int outputs, EncodedSplit split)
+    {
+        double sum = 0;
+        for (var r = 0; r < split.Rows; r++)
+        {
+            if (split.Values is { } values)
+            {
+                var error = scores[r] - values[r];
+                sum += error * error;
+            }
+            else if (outputs == 1)
+            {
+                var p = LinearTrainer.Sigmoid(scores[r]);
+                sum -= Math.Log(Math.Max(split.ClassIndices![r] == 1 ? p : 1 - p, Losses.MinProbability));
+            }
+            else
+            {
+                var row = scores.AsSpan(r * outputs, outputs);
+                var max = double.NegativeInfinity;
+                foreach (var score in row)
+                {
+                    max = Math.Max(max, score);
+                }
+
+                double total = 0;
+                foreach (var score in row)
+                {
+                    total += Math.Exp(score - max);
+                }
+
+                var p = Math.Exp(row[split.ClassIndices![r]] - max) / total;
+                sum -= Math.Log(Math.Max(p, Losses.MinProbability));
+            }
+        }
+
+        return sum / split.Rows;
     }
 
     private static double[] BaseScores(TrainingData data, int outputs)
