@@ -24,15 +24,27 @@ internal static class Monitoring
             return null;
         }
 
-        // Seam for the checked-in config: once deploy/alertmanager/alertmanager.yml exists it is used as it is.
-        var deployedConfig = Path.Combine(settings.RepositoryRoot, "deploy", "alertmanager", "alertmanager.yml");
         var drift = services.Single(service => service.Project.Name == "drift").Project;
+        var driftAlerts = new Uri(drift.Url, "/alerts");
+        var dataDirectory = Directory.CreateDirectory(
+            settings.Alertmanager.DataDirectory ?? RepositoryLayout.LocalStateDirectory(settings.RepositoryRoot, "alertmanager")).FullName;
+
+        // The production routing (deploy/alertmanager/alertmanager.yml) with its webhook pointed at the local drift service.
+        string? configFile = null;
+        var deployedConfig = DeployedAlertmanagerConfig(settings.RepositoryRoot);
+        if (File.Exists(deployedConfig))
+        {
+            configFile = Path.Combine(dataDirectory, "alertmanager.local.yml");
+            var deployed = await File.ReadAllTextAsync(deployedConfig, cancellationToken);
+            await File.WriteAllTextAsync(configFile, LocalAlertmanagerConfig(deployed, driftAlerts), cancellationToken);
+        }
+
         var server = new AlertmanagerServer(new AlertmanagerServerOptions
         {
-            ConfigFile = File.Exists(deployedConfig) ? deployedConfig : null,
-            WebhookUrls = [new Uri(drift.Url, "/alerts")],
+            ConfigFile = configFile,
+            WebhookUrls = [driftAlerts],
             Port = settings.Alertmanager.Port,
-            DataDirectory = settings.Alertmanager.DataDirectory ?? RepositoryLayout.LocalStateDirectory(settings.RepositoryRoot, "alertmanager"),
+            DataDirectory = dataDirectory,
             StartupTimeout = settings.Startup.Timeout,
             OutputLine = console.Write,
         });
@@ -63,16 +75,13 @@ internal static class Monitoring
             return null;
         }
 
-        // Seam for the checked-in config: once deploy/prometheus/prometheus.yml exists it is used as it is.
-        var deployedConfig = Path.Combine(settings.RepositoryRoot, "deploy", "prometheus", "prometheus.yml");
-        var server = new PrometheusServer(new PrometheusServerOptions
+        // deploy/prometheus/prometheus.yml targets compose host names; locally the config is generated with the same rule files.
+        var server = new PrometheusServer(LocalPrometheusOptions(
+            settings.RepositoryRoot,
+            [.. services.Select(service => new PrometheusScrapeJob(service.Project.Name, [$"localhost:{service.Project.Port}"]))],
+            alertmanager?.Target,
+            settings.Prometheus.ScrapeInterval) with
         {
-            ConfigFile = File.Exists(deployedConfig) ? deployedConfig : null,
-            ScrapeJobs = [.. services.Select(service => new PrometheusScrapeJob(service.Project.Name, [$"localhost:{service.Project.Port}"]))],
-            ScrapeSelf = true,
-            ScrapeInterval = settings.Prometheus.ScrapeInterval,
-            EvaluationInterval = settings.Prometheus.ScrapeInterval,
-            AlertmanagerTargets = alertmanager is null ? [] : [alertmanager.Target],
             Port = settings.Prometheus.Port,
             DataDirectory = settings.Prometheus.DataDirectory ?? RepositoryLayout.LocalStateDirectory(settings.RepositoryRoot, "prometheus"),
             StartupTimeout = settings.Startup.Timeout,
@@ -84,6 +93,42 @@ internal static class Monitoring
         await server.StartAsync(cancellationToken);
         return server;
     }
+
+    /// <summary>The webhook receiver URL in deploy/alertmanager/alertmanager.yml (compose and Kubernetes host name).</summary>
+    internal const string DeployedDriftWebhookUrl = "http://drift:8080/alerts";
+
+    internal static string DeployedAlertmanagerConfig(string repositoryRoot) =>
+        Path.Combine(repositoryRoot, "deploy", "alertmanager", "alertmanager.yml");
+
+    /// <summary>deploy/prometheus/rules/*.yml, in name order; none when the folder is missing.</summary>
+    internal static IReadOnlyList<string> DeployedRuleFiles(string repositoryRoot)
+    {
+        var rules = Path.Combine(repositoryRoot, "deploy", "prometheus", "rules");
+        return Directory.Exists(rules) ? [.. Directory.GetFiles(rules, "*.yml").Order(StringComparer.Ordinal)] : [];
+    }
+
+    /// <summary>The production Alertmanager routing with the drift webhook pointed at <paramref name="driftAlerts"/>.</summary>
+    internal static string LocalAlertmanagerConfig(string deployedConfig, Uri driftAlerts) =>
+        deployedConfig.Replace(DeployedDriftWebhookUrl, driftAlerts.ToString(), StringComparison.Ordinal);
+
+    /// <summary>
+    /// Prometheus for localhost: the given scrape jobs (plus itself and Alertmanager), the production rule files,
+    /// alerts to <paramref name="alertmanagerTarget"/>, 30-day retention as in production.
+    /// </summary>
+    internal static PrometheusServerOptions LocalPrometheusOptions(
+        string repositoryRoot,
+        IReadOnlyList<PrometheusScrapeJob> serviceJobs,
+        string? alertmanagerTarget,
+        TimeSpan scrapeInterval) => new()
+        {
+            ScrapeJobs = alertmanagerTarget is null ? serviceJobs : [.. serviceJobs, new PrometheusScrapeJob("alertmanager", [alertmanagerTarget])],
+            ScrapeSelf = true,
+            ScrapeInterval = scrapeInterval,
+            EvaluationInterval = scrapeInterval,
+            RuleFiles = DeployedRuleFiles(repositoryRoot),
+            AlertmanagerTargets = alertmanagerTarget is null ? [] : [alertmanagerTarget],
+            Retention = TimeSpan.FromDays(30),
+        };
 
     /// <summary>Resources the product has but this AppHost does not start, with the reason.</summary>
     public static IReadOnlyList<(string Name, string Reason)> NotStarted()
