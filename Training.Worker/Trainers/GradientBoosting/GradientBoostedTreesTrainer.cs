@@ -34,6 +34,7 @@ internal sealed class GradientBoostedTreesTrainer : ITrainer
         var gradients = new double[rows];
         var hessians = new double[rows];
         var leafOfRow = new float[rows];
+        double[]? probabilityBuffer = null;
         var trees = new List<RegressionTree>();
         var bestLoss = double.PositiveInfinity;
         var bestRound = 0;
@@ -42,7 +43,7 @@ internal sealed class GradientBoostedTreesTrainer : ITrainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             round++;
-            var probabilities = outputs > 1 ? Softmax(trainScores, outputs) : null;
+            var probabilities = outputs > 1 ? Softmax(trainScores, outputs, probabilityBuffer ??= new double[trainScores.Length]) : null;
             for (var k = 0; k < outputs; k++)
             {
                 Gradients(data, trainScores, probabilities, outputs, k, gradients, hessians);
@@ -168,9 +169,9 @@ internal sealed class GradientBoostedTreesTrainer : ITrainer
         return scores;
     }
 
-    private static double[] Softmax(double[] scores, int outputs)
+    private static double[] Softmax(double[] scores, int outputs, double[] probabilities)
     {
-        var probabilities = (double[])scores.Clone();
+        scores.CopyTo(probabilities, 0);
         for (var r = 0; r < probabilities.Length / outputs; r++)
         {
             LinearModel.SoftmaxInPlace(probabilities.AsSpan(r * outputs, outputs));
