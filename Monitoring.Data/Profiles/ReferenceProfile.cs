@@ -187,9 +187,9 @@ public sealed record FeatureProfile
         Type == FeatureType.Numeric ? slot == 0 || slot == SlotCount - 1 : slot == Categories.Count;
 
     /// <summary>The predictor's out-of-distribution rule: outside min..max, or more than 3 standard deviations
-    /// from the mean.</summary>
+    /// from the mean. A feature the reference never saw a value of has no range to leave.</summary>
     public bool IsOutOfDistribution(double value) =>
-        value < Min || value > Max || (StdDev > 0 && Math.Abs(value - Mean) > 3 * StdDev);
+        Count > 0 && (value < Min || value > Max || (StdDev > 0 && Math.Abs(value - Mean) > 3 * StdDev));
 }
 
 /// <summary>Histogram-binning calibration of the top-class probability: in bin i (by <see cref="Edges"/>), the

@@ -1,0 +1,39 @@
+using Training.Worker;
+using Training.Worker.Jobs;
+using Training.Worker.Pipeline;
+using Training.Worker.Telemetry;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class TrainingServiceExtensions
+{
+    /// <summary>
+    /// The worker's services: validated options, the admin key, the job store and runner (unless
+    /// <see cref="TrainingWorkerOptions.ProcessJobs"/> is off), bootstrap of configured models, the training
+    /// pipeline and the <c>MlMonitoring.Training</c> instruments.
+    /// </summary>
+    public static IHostApplicationBuilder AddTrainingServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TrainingWorkerOptions>()
+            .BindConfiguration(TrainingWorkerOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.Bootstrap.All(b => !string.IsNullOrWhiteSpace(b.Name)), $"Every {TrainingWorkerOptions.Section}:{nameof(TrainingWorkerOptions.Bootstrap)} entry needs a Name.")
+            .Validate(o => o.Bootstrap.All(b => b.Dataset is "credit-risk" or "house-prices" || (b.Dataset == "csv" && !string.IsNullOrWhiteSpace(b.CsvPath) && !string.IsNullOrWhiteSpace(b.Target))),
+                $"{TrainingWorkerOptions.Section}:{nameof(TrainingWorkerOptions.Bootstrap)}: Dataset is credit-risk, house-prices, or csv with CsvPath and Target.")
+            .ValidateOnStart();
+        builder.Services.AddInfoSettings<TrainingWorkerOptions>("training");
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAdminApiKey<TrainingWorkerOptions>(o => o.AdminApiKey, $"{TrainingWorkerOptions.Section}:{nameof(TrainingWorkerOptions.AdminApiKey)}");
+        builder.Services.AddSingleton<TrainingMetrics>();
+        builder.Services.AddScoped<TrainingJobStore>();
+        builder.Services.AddSingleton<ITrainingPipeline, TrainingPipeline>();
+        builder.Services.AddSingleton<TrainingJobRunner>();
+        if (builder.Configuration.GetValue($"{TrainingWorkerOptions.Section}:{nameof(TrainingWorkerOptions.ProcessJobs)}", defaultValue: true))
+        {
+            builder.Services.AddHostedService(provider => provider.GetRequiredService<TrainingJobRunner>());
+        }
+
+        builder.Services.AddHostedService<BootstrapService>();
+        return builder;
+    }
+}
