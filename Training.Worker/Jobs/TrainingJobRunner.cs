@@ -40,6 +40,7 @@ internal sealed partial class TrainingJobRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await schema.WaitUntilCurrentAsync(stoppingToken);
+        await RestoreLastSuccessAsync(stoppingToken);
         var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -209,6 +210,29 @@ internal sealed partial class TrainingJobRunner(
     private static Task SetErrorAsync(AsyncServiceScope scope, Guid job, string error, CancellationToken cancellationToken) =>
         scope.ServiceProvider.GetRequiredService<ModelDbContext>().Database
             .ExecuteSqlAsync($"UPDATE training_jobs SET error = {error} WHERE id = {job}", cancellationToken);
+
+    /// <summary>The last successful run per model survives restarts, so "no training in 24 h" alerts stay true.</summary>
+    private async Task RestoreLastSuccessAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var database = scope.ServiceProvider.GetRequiredService<ModelDbContext>();
+            var last = await database.TrainingJobs.AsNoTracking()
+                .Where(j => (j.Status == TrainingJobStatus.Succeeded || j.Status == TrainingJobStatus.Rejected) && j.FinishedAt != null)
+                .GroupBy(j => j.ModelName)
+                .Select(g => new { Model = g.Key, At = g.Max(j => j.FinishedAt) })
+                .ToListAsync(cancellationToken);
+            foreach (var entry in last)
+            {
+                metrics.Succeeded(entry.Model, entry.At!.Value);
+            }
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            LogQueueUnavailable(logger, exception);
+        }
+    }
 
     private async Task RefreshJobGaugeAsync(CancellationToken cancellationToken)
     {

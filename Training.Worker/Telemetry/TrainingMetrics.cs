@@ -32,7 +32,7 @@ public sealed class TrainingMetrics
         _promotions = meter.CreateCounter<long>("ml.model.promotions", description: "Promotion decisions: the candidate promoted, or the champion kept.");
         _onlineUpdates = meter.CreateCounter<long>("ml.online.updates", description: "Incremental updates applied to an online copy of the champion.");
 
-        meter.CreateObservableGauge("ml.training.last_success", () => _lastSuccess.Select(p => new Measurement<double>(p.Value, Tag("model", p.Key))), unit: "s", description: "Unix time of the model's last successful training run.");
+        meter.CreateObservableGauge("ml.training.last_success_timestamp", () => _lastSuccess.Select(p => new Measurement<double>(p.Value, Tag("model", p.Key))), unit: "s", description: "Unix time of the model's last successful training run.");
         meter.CreateObservableGauge("ml.training.loss", () => Split(_loss), description: "Final loss of the last run, per split.");
         meter.CreateObservableGauge("ml.training.mae", () => Split(_mae), description: "Mean absolute error of the last regression run, per split.");
         meter.CreateObservableGauge("ml.training.samples", () => _samples.Select(p => new Measurement<long>(p.Value, Tag("model", p.Key.Model), Tag("split", p.Key.Split))), description: "Rows in each split of the last run.");
@@ -41,7 +41,7 @@ public sealed class TrainingMetrics
             new Measurement<int>(_jobs.Queued, Tag("status", "queued")),
             new Measurement<int>(_jobs.Running, Tag("status", "running")),
         }, description: "Jobs in the queue, by status.");
-        meter.CreateObservableGauge("ml.online.buffer", () => _onlineBuffer.Select(p => new Measurement<int>(p.Value, Tag("model", p.Key))), description: "Matched feedback waiting to be applied online.");
+        meter.CreateObservableGauge("ml.online.buffer.size", () => _onlineBuffer.Select(p => new Measurement<int>(p.Value, Tag("model", p.Key))), description: "Matched feedback waiting to be applied online.");
     }
 
     public void RunFinished(string model, TrainingJobStatus status, TrainingTrigger trigger, TimeSpan duration)
