@@ -43,16 +43,19 @@ public sealed class PromtoolTests
         // The unit tests are only worth something if promtool rejects a wrong expectation: flip one and see it fail.
         var promtool = ExternalTool.Require("promtool", "prometheus");
         var original = await File.ReadAllTextAsync(Path.Combine(DeployPaths.RuleTestsDirectory, "platform-alerts.test.yml"), TestContext.Current.CancellationToken);
-        var broken = original.Replace("values: '1 1 0 0 0 0 0'", "values: '1 1 1 1 1 1 1'", StringComparison.Ordinal);
+        var broken = original
+            .Replace("values: '1 1 0 0 0 0 0'", "values: '1 1 1 1 1 1 1'", StringComparison.Ordinal)
+            .Replace("../rules/", DeployPaths.RulesDirectory + "/", StringComparison.Ordinal);
         Assert.NotEqual(original, broken);
-        var path = Path.Combine(DeployPaths.RuleTestsDirectory, $".broken-{Guid.NewGuid():N}.test.yml");
+        var path = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.test.yml");
         try
         {
             await File.WriteAllTextAsync(path, broken, TestContext.Current.CancellationToken);
 
-            var result = await ExternalTool.RunAsync(promtool, ["test", "rules", path], workingDirectory: DeployPaths.RuleTestsDirectory, cancellationToken: TestContext.Current.CancellationToken);
+            var result = await ExternalTool.RunAsync(promtool, ["test", "rules", path], cancellationToken: TestContext.Current.CancellationToken);
 
             Assert.NotEqual(0, result.ExitCode);
+            Assert.DoesNotContain("no such file", result.Output, StringComparison.Ordinal);
             Assert.Contains("MlTargetDown", result.Output, StringComparison.Ordinal);
         }
         finally
