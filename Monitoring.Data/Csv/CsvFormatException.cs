@@ -1,4 +1,4 @@
-namespace Training.Worker.Data;
+namespace Monitoring.Data.Csv;
 
 /// <summary>A CSV that cannot be read as the requested dataset; the message names the line and column.</summary>
 public sealed class CsvFormatException : FormatException

@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace Training.Worker.Data;
+namespace Monitoring.Data.Csv;
 
 /// <summary>
 /// Reads RFC 4180 records from text, a buffer at a time: fields split by a delimiter, records by CRLF, LF or CR,
 /// double-quoted fields may hold delimiters, line breaks and doubled quotes. Blank lines are skipped.
 /// </summary>
-internal sealed class CsvRecordReader(TextReader reader, char delimiter = ',')
+public sealed class CsvRecordReader(TextReader reader, char delimiter = ',')
 {
     private readonly char[] _buffer = new char[64 * 1024];
     private readonly StringBuilder _field = new();

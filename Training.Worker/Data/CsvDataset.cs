@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Monitoring.Data.Csv;
 using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 

@@ -1,3 +1,4 @@
+using Monitoring.Data.Csv;
 using Monitoring.Data.Registry;
 using Training.Worker.Data;
 

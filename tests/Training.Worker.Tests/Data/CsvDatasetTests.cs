@@ -2,6 +2,7 @@ extern alias training;
 
 using System.Globalization;
 using System.Text;
+using Monitoring.Data.Csv;
 using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 using training::Training.Worker.Data;
