@@ -6,6 +6,7 @@ using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 using Predictor.Api.Models;
 using Predictor.Api.Registry;
+using Predictor.Api.Serving;
 
 namespace Predictor.Api.Apis;
 
@@ -93,11 +94,6 @@ public static partial class RegistryApi
             return Problems.TooLarge($"The model is {file.Length} bytes; the limit is {maxBytes} ({PredictorOptions.Section}:{nameof(PredictorOptions.MaxModelBytes)}).");
         }
 
-        if (form.Files.GetFile("reference") is not null)
-        {
-            return Problems.Unprocessable("Building a reference profile from an uploaded CSV is not supported yet; upload the model without 'reference'.", "reference");
-        }
-
         FeatureSchema? schema = null;
         if (form.TryGetValue("schema", out var schemaText) && !string.IsNullOrWhiteSpace(schemaText))
         {
@@ -135,9 +131,24 @@ public static partial class RegistryApi
             return Problems.UnservableModel(exception.Message);
         }
 
+        ReferenceProfile? profile = null;
+        if (form.Files.GetFile("reference") is { } reference)
+        {
+            try
+            {
+                using var served = new ServedModel(name, 0, validated.Task, validated.Signature.Schema, validated.Algorithm, validated.Onnx);
+                await using var csv = reference.OpenReadStream();
+                profile = await ReferenceCsvProfiler.BuildAsync(csv, served, form["target"].ToString() is { Length: > 0 } target ? target : null, cancellationToken);
+            }
+            catch (ReferenceDataException exception)
+            {
+                return Problems.Unprocessable(exception.Message, "reference");
+            }
+        }
+
         try
         {
-            var version = await registry.AddVersionAsync(name, validated, form["description"].ToString() is { Length: > 0 } description ? description : null, cancellationToken);
+            var version = await registry.AddVersionAsync(name, validated, form["description"].ToString() is { Length: > 0 } description ? description : null, profile, cancellationToken);
             return TypedResults.Created($"/models/{name}/versions/{version.Version}", version);
         }
         catch (RegistryConflictException exception)

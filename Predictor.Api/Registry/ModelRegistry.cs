@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Monitoring.Data;
+using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 
 namespace Predictor.Api.Registry;
@@ -58,7 +59,7 @@ public sealed class ModelRegistry(ModelDbContext database, TimeProvider time)
     }
 
     /// <summary>Stores <paramref name="model"/> as the next version (a candidate) of <paramref name="modelName"/>, creating the model if new.</summary>
-    public async Task<VersionSummary> AddVersionAsync(string modelName, ValidatedModel model, string? description, CancellationToken cancellationToken)
+    public async Task<VersionSummary> AddVersionAsync(string modelName, ValidatedModel model, string? description, ReferenceProfile? profile, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
@@ -77,6 +78,7 @@ public sealed class ModelRegistry(ModelDbContext database, TimeProvider time)
             Algorithm = model.Algorithm,
             Source = ModelSource.Uploaded,
             Parameters = JsonSerializer.Serialize(new { layout = model.Signature.Layout.ToString().ToLowerInvariant() }),
+            ReferenceProfile = profile?.ToJson(),
             CreatedAt = now,
             Artifact = new ModelArtifact { Onnx = model.Onnx },
         };

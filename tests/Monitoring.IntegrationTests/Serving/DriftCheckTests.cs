@@ -120,6 +120,51 @@ public sealed class DriftCheckTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.All(catalog, name => Assert.Contains("\n" + name + "{", metrics));
     }
 
+    [Fact]
+    public async Task A_reference_CSV_uploaded_with_the_model_becomes_its_profile_with_outputs_and_calibration()
+    {
+        await using var predictor = ServingSetup.AdminPredictor(_connectionString);
+        using var client = await predictor.StartAdminClientAsync();
+        var csv = new StringBuilder("f0,f1,outcome\n");
+        for (var i = 0; i < 500; i++)
+        {
+            var f0 = (i % 100) / 99.0;
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{f0},{(i % 7) / 6.0},{(f0 > 0.5 ? "yes" : "no")}\n");
+        }
+
+        using (var upload = ServingSetup.ModelUpload(TreeModel()))
+        {
+            upload.Add(new StringContent(csv.ToString()), "reference", "reference.csv");
+            upload.Add(new StringContent("outcome"), "target");
+            using var created = await client.PostAsync("/models/approve/versions", upload, Cancellation);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var stored = ReferenceProfile.FromJson(await ScalarTextAsync("select reference_profile::text from model_versions"))!;
+        Assert.Equal(500, stored.Rows);
+        Assert.Equal(["f0", "f1"], stored.Features.Select(f => f.Name));
+        Assert.Equal(1.0, stored.Find("f0")!.Max, 9);
+        Assert.Equal(500, stored.Find(ReferenceProfile.LabelOutput)!.Count);
+        Assert.NotNull(stored.Calibration);
+        Assert.Equal(500, stored.Calibration!.Counts.Sum());
+
+        // A CSV without a feature's column is refused whole: 422 naming 'reference', no version stored.
+        using var bad = ServingSetup.ModelUpload(TreeModel());
+        bad.Add(new StringContent("f0,other\n1,2\n"), "reference", "reference.csv");
+        using var refused = await client.PostAsync("/models/approve/versions", bad, Cancellation);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("f1", await refused.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);
+        Assert.Equal(1, await ScalarAsync("select count(*) from model_versions"));
+    }
+
+    private async Task<string> ScalarTextAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Cancellation);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (string)(await command.ExecuteScalarAsync(Cancellation))!;
+    }
+
     private async Task SetProfileAsync(string model, int version, ReferenceProfile profile)
     {
         await using var connection = new NpgsqlConnection(_connectionString);
