@@ -29,6 +29,13 @@ require_debian_packages() {
   rm -f /usr/sbin/policy-rc.d
 }
 
+# require_python_module module package  installs the Debian package of a missing Python 3 module (deploy/ tests
+# read YAML through PyYAML).
+require_python_module() {
+  python3 -c "import $1" >/dev/null 2>&1 && return 0
+  require_debian_packages "__no_such_binary_$1:$2"
+}
+
 # The Debian packages start system-wide daemons on install on some machines; they would hold the default ports.
 stop_packaged_daemons() {
   local daemon
