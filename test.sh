@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 source eng/require-packages.sh
 
 require_debian_packages prometheus:prometheus promtool:prometheus prometheus-alertmanager:prometheus-alertmanager \
-  amtool:prometheus-alertmanager initdb:postgresql kubectl:kubectl python3:python3
+  amtool:prometheus-alertmanager initdb:postgresql kubectl:kubectl python3:python3 \
+  prometheus-node-exporter:prometheus-node-exporter
 require_python_module yaml python3-yaml
 stop_packaged_daemons
 require_locale en_US.UTF-8

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Deploy.Tests.Grafana;
 using Deploy.Tests.Infrastructure;
 using Deploy.Tests.Prometheus;
+using Monitoring.Testing;
 
 namespace Deploy.Tests.Catalog;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Deploy.Tests.Infrastructure;
+using Monitoring.Testing;
 
 namespace Deploy.Tests.Grafana;
 

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Deploy.Tests.Infrastructure;
 
-namespace Deploy.Tests.Grafana;
+namespace Monitoring.Testing;
 
 /// <summary>One PromQL query of a dashboard panel, as written and with Grafana's variables substituted.</summary>
 public sealed record DashboardQuery(string Dashboard, string Panel, int PanelId, string RefId, string RawExpression, string Expression)
@@ -24,7 +23,7 @@ public static partial class DashboardQueries
     {
         variables ??= new DashboardVariables();
         var queries = new List<DashboardQuery>();
-        foreach (var path in Directory.GetFiles(dashboardsDirectory ?? DeployPaths.DashboardsDirectory, "*.json").Order(StringComparer.Ordinal))
+        foreach (var path in Directory.GetFiles(dashboardsDirectory ?? RepositoryPaths.InRepository("deploy", "grafana", "dashboards"), "*.json").Order(StringComparer.Ordinal))
         {
             var dashboard = JsonNode.Parse(File.ReadAllText(path))!;
             var title = (string?)dashboard["title"] ?? Path.GetFileName(path);
