@@ -68,7 +68,7 @@ public sealed partial class DriftEvaluator(
         var quality = Quality(profile, live);
         var samples = live.Values.Select(w => w.Counts.Counts.Sum() + w.Counts.Missing).DefaultIfEmpty(0).Max();
         var (performance, feedback) = await PerformanceReader.ReadAsync(dataSource, model, champion.Version, champion.Task, start, end, cancellationToken);
-        var estimated = live.TryGetValue(ReferenceProfile.ConfidenceOutput, out var confidence) ? EstimateAccuracy(profile, confidence.Counts) : null;
+        var estimated = live.TryGetValue(ReferenceProfile.ConfidenceOutput, out var confidence) ? AccuracyEstimator.Estimate(profile, confidence.Counts) : null;
 
         var report = new EvaluationReport(model, champion.Version, start, end, samples, drift, quality, performance, feedback, estimated, RetrainingQueued: null);
         var reason = await RetrainingReasonAsync(database, report, settings, cancellationToken);
@@ -131,38 +131,6 @@ public sealed partial class DriftEvaluator(
 
         var score = features.Count == 0 ? 1 : features.Average(f => f.Completeness * (1 - f.OutOfRangeShare));
         return new DataQuality(score, features);
-    }
-
-    /// <summary>
-    /// Confidence-based performance estimation (in the manner of CBPE): each live <c>@confidence</c> bin contributes
-    /// its count times the calibrated probability that a prediction at the bin's mid-point is right.
-    /// </summary>
-    internal static double? EstimateAccuracy(ReferenceProfile profile, WindowCounts confidence)
-    {
-        if (profile.Calibration is not { } calibration || profile.Find(ReferenceProfile.ConfidenceOutput) is not { Edges.Count: >= 2 } reference)
-        {
-            return null;
-        }
-
-        double weighted = 0;
-        long total = 0;
-        var edges = reference.Edges;
-        for (var slot = 0; slot < confidence.Counts.Length; slot++)
-        {
-            var count = confidence.Counts[slot];
-            if (count == 0)
-            {
-                continue;
-            }
-
-            var at = slot == 0 ? reference.Min
-                : slot > edges.Count - 1 ? reference.Max
-                : (edges[slot - 1] + edges[slot]) / 2;
-            weighted += count * calibration.Calibrate(at);
-            total += count;
-        }
-
-        return total == 0 ? null : weighted / total;
     }
 
     /// <summary>The policy: dataset drift in K consecutive evaluations, accuracy under the floor, or a detector in drift;
