@@ -47,6 +47,9 @@ public sealed class TrainingWorkerOptions
     /// <summary>Seed of the train/validation/holdout split and of the trainers.</summary>
     public int Seed { get; set; } = 42;
 
+    /// <summary>Retrain every model with a champion this often (trigger <c>schedule</c>); unset: no schedule.</summary>
+    public TimeSpan? ScheduleInterval { get; set; }
+
     /// <summary>Models trained at start from a built-in or CSV dataset when they have no champion.</summary>
     public List<BootstrapModelOptions> Bootstrap { get; set; } = [];
 }

@@ -34,6 +34,7 @@ public static class TrainingServiceExtensions
         }
 
         builder.Services.AddHostedService<BootstrapService>();
+        builder.Services.AddHostedService<ScheduleService>();
         return builder;
     }
 }

@@ -165,6 +165,19 @@ public sealed class TrainingWorkerTests(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_schedule_queues_retrains_of_models_with_a_champion()
+    {
+        var settings = Bootstrap("credit", 1000);
+        settings["Training:ScheduleInterval"] = "00:00:01";
+        await using var worker = new TrainingWorkerFactory(_connectionString, settings);
+        using var client = worker.StartClient();
+
+        var scheduled = await WaitForJobAsync(client, "credit", j => j.GetProperty("trigger").GetString() == "schedule" && j.GetProperty("status").GetString() is "succeeded" or "rejected");
+
+        Assert.Contains("Scheduled", scheduled.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Queueing_needs_the_admin_key_and_a_known_model()
     {
         await using var worker = new TrainingWorkerFactory(_connectionString, Bootstrap("credit", 500));
