@@ -114,10 +114,12 @@ public static class DriftApi
 
             var model = root.TryGetProperty("model", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : DetectorRegistry.DefaultModel;
             double error;
+            var errorRate = true;
             if (prediction.ValueKind == JsonValueKind.Number && actual.ValueKind == JsonValueKind.Number && prediction.TryGetDouble(out var p) && actual.TryGetDouble(out var a) && double.IsFinite(p) && double.IsFinite(a))
             {
                 // Numbers compare as labels when both are whole (a class id), else as a regression's absolute error.
-                error = p == Math.Floor(p) && a == Math.Floor(a) && Math.Abs(p) < 1e6 ? (p == a ? 0 : 1) : Math.Abs(p - a);
+                errorRate = p == Math.Floor(p) && a == Math.Floor(a) && Math.Abs(p) < 1e6;
+                error = errorRate ? (p == a ? 0 : 1) : Math.Abs(p - a);
             }
             else if (prediction.ValueKind is JsonValueKind.String or JsonValueKind.Number && actual.ValueKind is JsonValueKind.String or JsonValueKind.Number)
             {
@@ -128,7 +130,7 @@ public static class DriftApi
                 return ApiProblems.Unprocessable("'prediction' and 'actual' are labels (strings or whole numbers) or finite numbers.");
             }
 
-            var states = await detectors.UpdateAsync(model, version: 0, error, cancellationToken);
+            var states = await detectors.UpdateAsync(model, version: 0, error, errorRate, cancellationToken);
             return TypedResults.Ok(new { model, error, detectors = states });
         }
     }

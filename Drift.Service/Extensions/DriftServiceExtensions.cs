@@ -29,7 +29,6 @@ public static class DriftServiceExtensions
         builder.Services.AddAdminApiKey<DriftServiceOptions>(o => o.AdminApiKey, $"{DriftServiceOptions.Section}:{nameof(DriftServiceOptions.AdminApiKey)}");
         builder.Services.AddSingleton<DriftMetrics>();
         builder.Services.AddSingleton<DriftEvaluator>();
-        builder.Services.AddSingleton<DetectorSetFactory>();
         builder.Services.AddSingleton<DetectorRegistry>();
         builder.Services.AddSingleton<FeedbackDetectors>();
         builder.Services.AddHostedService<EvaluationLoop>();

@@ -1,52 +1,48 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Drift.Service.Detectors;
 using Drift.Service.Telemetry;
 using Monitoring.Data;
 using Monitoring.Data.Drift;
 
 namespace Drift.Service.Feedback;
 
-/// <summary>One online concept-drift detector as the registry drives it.</summary>
-public interface IOnlineDetector
-{
-    string Name { get; }
-
-    /// <summary>Feeds one value (an error 0/1 or an absolute error); returns 0 stable, 1 warning, 2 drift.</summary>
-    int Update(double value);
-
-    void Reset();
-
-    /// <summary>State for <c>GET /drift/status</c>: counts and key statistics.</summary>
-    object Snapshot();
-}
-
 /// <summary>
 /// The online detectors of every model, fed by matched feedback and <c>POST /drift/update</c>. A change of state to
 /// warning or drift is stored as a <c>drift_events</c> row and counted; the current state is a gauge.
 /// </summary>
-public sealed class DetectorRegistry(DetectorSetFactory factory, IServiceScopeFactory scopes, DriftMetrics metrics, TimeProvider time)
+public sealed class DetectorRegistry(IServiceScopeFactory scopes, DriftMetrics metrics, TimeProvider time)
 {
     /// <summary>The model <c>POST /drift/update</c> feeds when none is named.</summary>
     public const string DefaultModel = "default";
 
     private readonly ConcurrentDictionary<string, ModelDetectors> _models = new(StringComparer.Ordinal);
 
-    public async Task<IReadOnlyDictionary<string, int>> UpdateAsync(string model, int version, double value, CancellationToken cancellationToken)
+    /// <summary>
+    /// Feeds one value to the model's detectors: a 0/1 error when <paramref name="errorRate"/> (the model's set then
+    /// has all six detectors), else a real value such as an absolute error (ADWIN, Page–Hinkley, KSWIN). The set is
+    /// chosen by the first value a model gets.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, DriftState>> UpdateAsync(string model, int version, double value, bool errorRate, CancellationToken cancellationToken)
     {
-        var set = _models.GetOrAdd(model, _ => new ModelDetectors(factory.Create()));
-        List<(IOnlineDetector Detector, int State)> changes = [];
-        Dictionary<string, int> states;
+        var set = _models.GetOrAdd(model, _ => new ModelDetectors(DriftDetectorFactory.CreateDefaultSet(errorRate)));
+        List<(IDriftDetector Detector, DriftState State)> changes = [];
+        Dictionary<string, DriftState> states;
         lock (set)
         {
-            states = new Dictionary<string, int>(StringComparer.Ordinal);
+            states = new Dictionary<string, DriftState>(StringComparer.Ordinal);
             foreach (var detector in set.Detectors)
             {
+                if (!detector.AcceptsRealValues && value is not (0 or 1))
+                {
+                    continue;
+                }
+
+                var previous = detector.State;
                 var state = detector.Update(value);
-                var previous = set.States.GetValueOrDefault(detector.Name);
-                set.States[detector.Name] = state;
                 states[detector.Name] = state;
-                metrics.DetectorState(model, detector.Name, state);
-                if (state > 0 && state != previous)
+                metrics.DetectorState(model, detector.Name, (int)state);
+                if (state != DriftState.Stable && state != previous)
                 {
                     changes.Add((detector, state));
                 }
@@ -59,7 +55,7 @@ public sealed class DetectorRegistry(DetectorSetFactory factory, IServiceScopeFa
             var database = scope.ServiceProvider.GetRequiredService<ModelDbContext>();
             foreach (var (detector, state) in changes)
             {
-                var severity = state == 2 ? DriftSeverity.Drift : DriftSeverity.Warning;
+                var severity = state == DriftState.Drift ? DriftSeverity.Drift : DriftSeverity.Warning;
                 metrics.DriftEvent(model, detector.Name, severity.ToString().ToLowerInvariant());
                 database.DriftEvents.Add(new DriftEvent
                 {
@@ -83,8 +79,18 @@ public sealed class DetectorRegistry(DetectorSetFactory factory, IServiceScopeFa
     public static readonly IReadOnlySet<string> PolicyDetectors = new HashSet<string>(["adwin", "page_hinkley", "hddm_a"], StringComparer.Ordinal);
 
     /// <summary>True when one of the model's policy detectors signalled drift on its latest value.</summary>
-    public bool InDrift(string model) =>
-        _models.TryGetValue(model, out var set) && set.States.Any(s => s.Value == DetectorState.Drift && PolicyDetectors.Contains(s.Key));
+    public bool InDrift(string model)
+    {
+        if (!_models.TryGetValue(model, out var set))
+        {
+            return false;
+        }
+
+        lock (set)
+        {
+            return set.Detectors.Any(d => d.State == DriftState.Drift && PolicyDetectors.Contains(d.Name));
+        }
+    }
 
     public void Reset(string? model)
     {
@@ -97,8 +103,7 @@ public sealed class DetectorRegistry(DetectorSetFactory factory, IServiceScopeFa
                     foreach (var detector in set.Detectors)
                     {
                         detector.Reset();
-                        set.States[detector.Name] = 0;
-                        metrics.DetectorState(name, detector.Name, 0);
+                        metrics.DetectorState(name, detector.Name, (int)DriftState.Stable);
                     }
                 }
             }
@@ -111,14 +116,12 @@ public sealed class DetectorRegistry(DetectorSetFactory factory, IServiceScopeFa
         {
             lock (p.Value)
             {
-                return p.Value.Detectors.Select(d => new { name = d.Name, state = p.Value.States.GetValueOrDefault(d.Name), details = d.Snapshot() }).ToList();
+                return p.Value.Detectors.Select(d => d.Snapshot()).ToList();
             }
         });
 
-    private sealed class ModelDetectors(IReadOnlyList<IOnlineDetector> detectors)
+    private sealed class ModelDetectors(IReadOnlyList<IDriftDetector> detectors)
     {
-        public IReadOnlyList<IOnlineDetector> Detectors { get; } = detectors;
-
-        public Dictionary<string, int> States { get; } = new(StringComparer.Ordinal);
+        public IReadOnlyList<IDriftDetector> Detectors { get; } = detectors;
     }
 }

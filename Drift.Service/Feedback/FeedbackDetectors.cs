@@ -33,13 +33,13 @@ public sealed class FeedbackDetectors(NpgsqlDataSource dataSource, DriftMetrics 
             if (!reader.IsDBNull(2) && !reader.IsDBNull(4))
             {
                 var error = string.Equals(reader.GetString(2), reader.GetString(4), StringComparison.Ordinal) ? 0.0 : 1.0;
-                await detectors.UpdateAsync(model, version, error, cancellationToken);
+                await detectors.UpdateAsync(model, version, error, errorRate: true, cancellationToken);
             }
             else if (!reader.IsDBNull(3) && !reader.IsDBNull(5))
             {
                 var error = Math.Abs(reader.GetDouble(3) - reader.GetDouble(5));
                 metrics.PredictionError(model, error);
-                await detectors.UpdateAsync(model, version, error, cancellationToken);
+                await detectors.UpdateAsync(model, version, error, errorRate: false, cancellationToken);
             }
         }
     }
