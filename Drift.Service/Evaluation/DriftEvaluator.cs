@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Drift.Service.Estimation;
 using Drift.Service.Statistics;
 using Drift.Service.Telemetry;
 using Microsoft.EntityFrameworkCore;
@@ -68,7 +69,7 @@ public sealed partial class DriftEvaluator(
         var quality = Quality(profile, live);
         var samples = live.Values.Select(w => w.Counts.Counts.Sum() + w.Counts.Missing).DefaultIfEmpty(0).Max();
         var (performance, feedback) = await PerformanceReader.ReadAsync(dataSource, model, champion.Version, champion.Task, start, end, cancellationToken);
-        var estimated = live.TryGetValue(ReferenceProfile.ConfidenceOutput, out var confidence) ? AccuracyEstimator.Estimate(profile, confidence.Counts) : null;
+        var estimated = live.TryGetValue(ReferenceProfile.ConfidenceOutput, out var confidence) ? ConfidenceBasedEstimator.Estimate(profile, confidence.Counts)?.ExpectedAccuracy : null;
 
         var report = new EvaluationReport(model, champion.Version, start, end, samples, drift, quality, performance, feedback, estimated, RetrainingQueued: null);
         var reason = await RetrainingReasonAsync(database, report, settings, cancellationToken);

@@ -1,7 +1,7 @@
 extern alias drift;
 extern alias training;
 
-using drift::Drift.Service.Evaluation;
+using drift::Drift.Service.Estimation;
 using drift::Drift.Service.Statistics;
 using Monitoring.Data.Profiles;
 using training::Training.Worker.Data;
@@ -43,7 +43,7 @@ public sealed class EstimatedAccuracyTests
             right += predictions.Label(r) == live.Labels![r] ? 1 : 0;
         }
 
-        return ((double)right / live.RowCount, AccuracyEstimator.Estimate(profile, new WindowCounts(counts))!.Value);
+        return ((double)right / live.RowCount, ConfidenceBasedEstimator.Estimate(profile, new WindowCounts(counts))!.ExpectedAccuracy);
     }
 
     public static TheoryData<string, double> TrackedScenarios => new()
