@@ -42,10 +42,9 @@ public sealed class DriftCheckTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Out_of_range_features_are_counted_per_feature_marked_in_the_log_and_binned_per_minute()
     {
-        var predictor = ServingSetup.AdminPredictor(_connectionString);
-        await using (predictor)
+        await using (var predictor = await StartPredictorProcessAsync())
         {
-            using var client = await predictor.StartAdminClientAsync();
+            var client = predictor.Client;
             await client.UploadAsync("approve", TreeModel());
             await SetProfileAsync("approve", 1, Profile());
             await client.PromoteAsync("approve", 1);
@@ -55,11 +54,11 @@ public sealed class DriftCheckTests(PostgresFixture postgres) : IAsyncLifetime
             var metrics = await client.GetStringAsync("/metrics", Cancellation);
             Assert.Equal(2, Sample(metrics, "ml_requests_drifted_total", "model=\"approve\""));
             Assert.Equal(1, Sample(metrics, "ml_feature_out_of_range_total", "feature=\"f0\""));
-            Assert.Equal(1, Sample(metrics, "ml_feature_out_of_range_total", "feature=\"f1\""));
             Assert.Equal(1, Sample(metrics, "ml_feature_missing_total", "feature=\"f0\""));
+            Assert.Equal(1, Sample(metrics, "ml_feature_out_of_range_total", "feature=\"f1\""));
         }
 
-        // The predictor stopped: its histograms were flushed, the current minute included.
+        // The predictor stopped (SIGTERM): its histograms were flushed, the current minute included.
         Assert.Equal(4, await ScalarAsync("select count(*) from prediction_logs"));
         Assert.Equal(2, await ScalarAsync("select count(*) from prediction_logs where drifted"));
         Assert.Equal(3, await ScalarAsync("select sum(c) from feature_bin_counts, unnest(counts) c where feature = 'f0'"));
@@ -69,27 +68,32 @@ public sealed class DriftCheckTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Runs the real service in its own process: in-process hosts share the process-wide meters, and one host's
-    /// disposal ends the metric streams another host's instruments share.
+    /// The real service in its own process, ready and with an admin client: in-process hosts share the process-wide
+    /// meters, and one host's disposal ends the metric streams another host's instruments share.
     /// </summary>
-    [Fact]
-    public async Task Metrics_show_every_predictor_instrument_of_the_catalog_after_traffic()
+    private async Task<ServiceProcess> StartPredictorProcessAsync()
     {
-        var spill = Directory.CreateTempSubdirectory("predictor-spill-").FullName;
-        await using var predictor = ServiceProcess.Start("Predictor.Api", new Dictionary<string, string?>
+        var predictor = ServiceProcess.Start("Predictor.Api", new Dictionary<string, string?>
         {
             ["ConnectionStrings__modeldb"] = _connectionString,
             ["Predictor__AdminApiKey"] = ServingSetup.AdminKey,
-            ["PredictionLogging__SpillDirectory"] = spill,
+            ["PredictionLogging__SpillDirectory"] = Directory.CreateTempSubdirectory("predictor-spill-").FullName,
         });
         await predictor.WaitUntilAliveAsync(Cancellation);
-        var client = predictor.Client;
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServingSetup.AdminKey);
+        predictor.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServingSetup.AdminKey);
         await Eventually.GetAsync(
-            async () => (await client.GetAsync("/health", Cancellation)).IsSuccessStatusCode ? client : null,
+            async () => (await predictor.Client.GetAsync("/health", Cancellation)).IsSuccessStatusCode ? predictor : null,
             TimeSpan.FromSeconds(60),
             "the predictor to be ready",
             Cancellation);
+        return predictor;
+    }
+
+    [Fact]
+    public async Task Metrics_show_every_predictor_instrument_of_the_catalog_after_traffic()
+    {
+        await using var predictor = await StartPredictorProcessAsync();
+        var client = predictor.Client;
         await client.UploadAsync("approve", TreeModel());
         await SetProfileAsync("approve", 1, Profile());
         await client.PromoteAsync("approve", 1);
