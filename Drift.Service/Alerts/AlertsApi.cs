@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Drift.Service.Apis;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Monitoring.Data;
 using Monitoring.Data.Alerts;
 
@@ -18,26 +20,17 @@ public static class AlertsApi
         return endpoints;
     }
 
-    private static async Task<IResult> PostAsync(HttpRequest request, ModelDbContext database, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> PostAsync(HttpContext context, ModelDbContext database, IOptions<DriftServiceOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!request.HasJsonContentType())
+        var (document, refusal) = await ApiRequests.ReadJsonAsync(context, options.Value, "Alertmanager posts application/json.", cancellationToken);
+        if (refusal is not null)
         {
-            return ApiProblems.UnsupportedMediaType("Alertmanager posts application/json.");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException exception)
-        {
-            return ApiProblems.Malformed($"The body is not valid JSON: {exception.Message}");
+            return refusal;
         }
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object
+            if (document!.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
             {
                 return ApiProblems.Unprocessable("An Alertmanager webhook body has an 'alerts' array.", "alerts");
@@ -49,24 +42,26 @@ public static class AlertsApi
             {
                 var path = $"alerts[{index++}]";
                 if (alert.ValueKind != JsonValueKind.Object
-                    || !alert.TryGetProperty("fingerprint", out var fingerprint) || fingerprint.ValueKind != JsonValueKind.String
+                    || !alert.TryGetProperty("fingerprint", out var fingerprintText) || fingerprintText.ValueKind != JsonValueKind.String || fingerprintText.GetString() is not { Length: > 0 } fingerprint
                     || !alert.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object
-                    || !alert.TryGetProperty("startsAt", out var startsAtText) || !startsAtText.TryGetDateTimeOffset(out var startsAt))
+                    || Time(alert, "startsAt") is not { } startsAt)
                 {
-                    return ApiProblems.Unprocessable("Each alert has 'fingerprint', 'labels' and 'startsAt'.", path);
+                    return ApiProblems.Unprocessable("Each alert has 'fingerprint' (string), 'labels' (object) and 'startsAt' (RFC 3339 time).", path);
                 }
 
-                var resolved = alert.TryGetProperty("status", out var status) && status.GetString() == "resolved";
-                DateTimeOffset? endsAt = alert.TryGetProperty("endsAt", out var endsAtText) && endsAtText.TryGetDateTimeOffset(out var end) && end.Year > 1 ? end : null;
-                var row = await database.MonitoringAlerts.SingleOrDefaultAsync(a => a.Fingerprint == fingerprint.GetString() && a.StartsAt == startsAt, cancellationToken);
+                var resolved = alert.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String && status.ValueEquals("resolved");
+                var annotations = alert.TryGetProperty("annotations", out var given) && given.ValueKind == JsonValueKind.Object ? given.GetRawText() : "{}";
+                // One alert can appear twice in a payload (grouping), so rows added in this request are looked at too.
+                var row = database.MonitoringAlerts.Local.FirstOrDefault(a => a.Fingerprint == fingerprint && a.StartsAt == startsAt)
+                    ?? await database.MonitoringAlerts.SingleOrDefaultAsync(a => a.Fingerprint == fingerprint && a.StartsAt == startsAt, cancellationToken);
                 if (row is null)
                 {
                     row = new MonitoringAlert
                     {
-                        Fingerprint = fingerprint.GetString()!,
+                        Fingerprint = fingerprint,
                         AlertName = Label(labels, "alertname") ?? "(unnamed)",
                         Labels = labels.GetRawText(),
-                        Annotations = alert.TryGetProperty("annotations", out var annotations) ? annotations.GetRawText() : "{}",
+                        Annotations = annotations,
                         StartsAt = startsAt,
                     };
                     database.MonitoringAlerts.Add(row);
@@ -75,7 +70,8 @@ public static class AlertsApi
                 row.Status = resolved ? AlertStatus.Resolved : AlertStatus.Firing;
                 row.Severity = Label(labels, "severity");
                 row.ModelName = Label(labels, "model");
-                row.EndsAt = resolved ? endsAt : null;
+                row.Annotations = annotations;
+                row.EndsAt = resolved ? Time(alert, "endsAt") : null;
                 row.ReceivedAt = now;
             }
 
@@ -112,6 +108,15 @@ public static class AlertsApi
             annotations = JsonDocument.Parse(a.Annotations).RootElement.Clone(),
         }));
     }
+
+    /// <summary>
+    /// An RFC 3339 time in UTC, cut to PostgreSQL's microseconds so that the next notification of the same alert
+    /// (Alertmanager sends nanoseconds) finds its row. Alertmanager's zero time (year 1) means none.
+    /// </summary>
+    private static DateTimeOffset? Time(JsonElement alert, string name) =>
+        alert.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String && text.TryGetDateTimeOffset(out var time) && time.Year > 1
+            ? new DateTimeOffset(time.UtcTicks - (time.UtcTicks % 10), TimeSpan.Zero)
+            : null;
 
     private static string? Label(JsonElement labels, string name) =>
         labels.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

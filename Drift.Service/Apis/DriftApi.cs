@@ -24,7 +24,7 @@ public static class DriftApi
         return endpoints;
     }
 
-    private static async Task<IResult> EvaluateAsync(string? model, string? window, DriftEvaluator evaluator, IOptions<DriftServiceOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> EvaluateAsync(string? model, string? window, string? path, DriftEvaluator evaluator, IOptions<DriftServiceOptions> options, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(model))
         {
@@ -37,7 +37,23 @@ public static class DriftApi
             return ApiProblems.Unprocessable("'window' is a duration such as 15m, 1h, 24h or 7d.", "window");
         }
 
-        var report = await evaluator.EvaluateAsync(model, span, cancellationToken);
+        EvaluationPath readPath;
+        switch (path)
+        {
+            case null or "" or "auto":
+                readPath = EvaluationPath.Auto;
+                break;
+            case "bins":
+                readPath = EvaluationPath.Bins;
+                break;
+            case "raw":
+                readPath = EvaluationPath.Raw;
+                break;
+            default:
+                return ApiProblems.Unprocessable("'path' is auto (the default), bins or raw.", "path");
+        }
+
+        var report = await evaluator.EvaluateAsync(model, span, readPath, cancellationToken);
         return report is null
             ? ApiProblems.NotFound($"Model '{model}' has no champion with a reference profile to evaluate against.")
             : TypedResults.Ok(report);
@@ -87,32 +103,33 @@ public static class DriftApi
         });
     }
 
-    private static async Task<IResult> UpdateAsync(HttpRequest request, DetectorRegistry detectors, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(HttpContext context, DetectorRegistry detectors, IOptions<DriftServiceOptions> options, CancellationToken cancellationToken)
     {
-        if (!request.HasJsonContentType())
+        var (document, refusal) = await ApiRequests.ReadJsonAsync(context, options.Value, "Send the update as application/json.", cancellationToken);
+        if (refusal is not null)
         {
-            return ApiProblems.UnsupportedMediaType("Send the update as application/json.");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException exception)
-        {
-            return ApiProblems.Malformed($"The body is not valid JSON: {exception.Message}");
+            return refusal;
         }
 
         using (document)
         {
-            var root = document.RootElement;
+            var root = document!.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("prediction", out var prediction) || !root.TryGetProperty("actual", out var actual))
             {
                 return ApiProblems.Unprocessable("The body is {\"model\"?, \"prediction\", \"actual\", \"proba\"?}.");
             }
 
-            var model = root.TryGetProperty("model", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : DetectorRegistry.DefaultModel;
+            var model = DetectorRegistry.DefaultModel;
+            if (root.TryGetProperty("model", out var name))
+            {
+                if (name.ValueKind != JsonValueKind.String || name.GetString() is not { Length: > 0 } named)
+                {
+                    return ApiProblems.Unprocessable("'model' is the name of a model.", "model");
+                }
+
+                model = named;
+            }
+
             double error;
             var errorRate = true;
             if (prediction.ValueKind == JsonValueKind.Number && actual.ValueKind == JsonValueKind.Number && prediction.TryGetDouble(out var p) && actual.TryGetDouble(out var a) && double.IsFinite(p) && double.IsFinite(a))

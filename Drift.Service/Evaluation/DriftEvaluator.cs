@@ -9,24 +9,22 @@ using Monitoring.Data;
 using Monitoring.Data.Drift;
 using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
-using Monitoring.Data.Training;
 using Npgsql;
 
 namespace Drift.Service.Evaluation;
 
 /// <summary>
 /// Evaluates one model's window against its champion's reference profile: per-feature and prediction drift from the
-/// binned counts, data quality, real performance from matched feedback, accuracy estimated without labels; stores the
-/// report, publishes the gauges, and applies the retraining policy.
+/// binned counts (or, for small windows, raw values), data quality, real performance from matched feedback, accuracy
+/// estimated without labels; applies the retraining policy, stores the report and publishes the gauges.
 /// </summary>
-public sealed partial class DriftEvaluator(
+public sealed class DriftEvaluator(
     IServiceScopeFactory scopes,
     NpgsqlDataSource dataSource,
     DriftMetrics metrics,
-    Feedback.DetectorRegistry detectors,
+    RetrainingPolicy policy,
     IOptions<DriftServiceOptions> options,
-    TimeProvider time,
-    ILogger<DriftEvaluator> logger)
+    TimeProvider time)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
     {
@@ -47,7 +45,7 @@ public sealed partial class DriftEvaluator(
     }
 
     /// <summary>Evaluates <paramref name="model"/> over the last <paramref name="window"/>; null when it has no champion with a profile.</summary>
-    public async Task<EvaluationReport?> EvaluateAsync(string model, TimeSpan window, CancellationToken cancellationToken)
+    public async Task<EvaluationReport?> EvaluateAsync(string model, TimeSpan window, EvaluationPath path = EvaluationPath.Auto, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
         var settings = options.Value;
@@ -64,24 +62,39 @@ public sealed partial class DriftEvaluator(
 
         var end = time.GetUtcNow();
         var start = end - window;
+        var thresholds = settings.Thresholds;
         var live = await WindowReader.ReadAsync(dataSource, model, champion.Version, start, end, cancellationToken);
-        var drift = WindowComparison.Compare(profile, live.ToDictionary(p => p.Key, p => p.Value.Counts, StringComparer.Ordinal), settings.Thresholds());
-        var quality = Quality(profile, live);
-        var samples = live.Values.Select(w => w.Counts.Counts.Sum() + w.Counts.Missing).DefaultIfEmpty(0).Max();
-        var (performance, feedback) = await PerformanceReader.ReadAsync(dataSource, model, champion.Version, champion.Task, start, end, cancellationToken);
-        var estimated = live.TryGetValue(ReferenceProfile.ConfidenceOutput, out var confidence) ? ConfidenceBasedEstimator.Estimate(profile, confidence.Counts)?.ExpectedAccuracy : null;
-
-        var report = new EvaluationReport(model, champion.Version, start, end, samples, drift, quality, performance, feedback, estimated, RetrainingQueued: null);
-        var reason = await RetrainingReasonAsync(database, report, settings, cancellationToken);
-        if (reason is not null)
+        var drift = WindowComparison.Compare(profile, live.ToDictionary(p => p.Key, p => p.Value.Counts, StringComparer.Ordinal), thresholds);
+        // Small windows are read row by row: exact tests, and rows the predictor has not binned yet (it stores a
+        // minute's counts after the minute ends) are seen too. In Auto a window that turns out larger keeps its bins.
+        var raw = false;
+        if (path == EvaluationPath.Raw || (path == EvaluationPath.Auto && drift.Rows < settings.RawPathMaxSamples))
         {
-            var queued = await TrainingJobQueue.EnqueueAsync(database, model, TrainingTrigger.Drift, reason, end, cancellationToken: cancellationToken);
-            report = report with { RetrainingQueued = queued.Created ? $"{queued.Job.Id}: {reason}" : null };
-            if (queued.Created)
+            var maxRows = path == EvaluationPath.Raw ? (long?)null : settings.RawPathMaxSamples * 4L;
+            if (await WithRawValuesAsync(drift, model, champion.Version, profile, start, end, thresholds, maxRows, cancellationToken) is { } exact)
             {
-                LogRetrainingQueued(logger, model, queued.Job.Id, reason);
+                drift = exact;
+                raw = true;
             }
         }
+
+        var (performance, feedback) = await PerformanceReader.ReadAsync(dataSource, model, champion.Version, champion.Task, start, end, cancellationToken);
+        var estimate = live.TryGetValue(ReferenceProfile.ConfidenceOutput, out var confidence) ? ConfidenceBasedEstimator.Estimate(profile, confidence.Counts) : null;
+
+        var report = new EvaluationReport(
+            model,
+            champion.Version,
+            start,
+            end,
+            drift.Rows,
+            raw ? "raw" : "bins",
+            drift,
+            DataQuality.From(drift.Features),
+            performance,
+            feedback,
+            estimate,
+            RetrainingQueued: null);
+        report = report with { RetrainingQueued = await policy.ApplyAsync(database, report, champion.Task, cancellationToken) };
 
         database.DriftReports.Add(new DriftReport
         {
@@ -90,19 +103,23 @@ public sealed partial class DriftEvaluator(
             WindowStart = start,
             WindowEnd = end,
             CreatedAt = end,
-            SampleCount = samples,
+            SampleCount = report.Samples,
             DatasetDrift = drift.DatasetDrift,
             DriftShare = drift.DriftShare,
             PredictionDrift = drift.PredictionDrift,
-            Details = JsonSerializer.Serialize(new
-            {
-                drift,
-                quality,
-                performance = performance?.ToDictionary(),
-                feedback,
-                estimated_accuracy = estimated,
-                retraining = report.RetrainingQueued,
-            }, s_json),
+            Details = JsonSerializer.Serialize(
+                new
+                {
+                    path = report.Path,
+                    drift,
+                    quality = report.Quality,
+                    performance = performance?.ToDictionary(),
+                    feedback,
+                    estimated_accuracy = report.EstimatedAccuracy,
+                    estimate,
+                    retraining = report.RetrainingQueued,
+                },
+                s_json),
         });
         await database.SaveChangesAsync(cancellationToken);
         metrics.Evaluated(report, Stopwatch.GetElapsedTime(started));
@@ -110,67 +127,20 @@ public sealed partial class DriftEvaluator(
     }
 
     /// <summary>
-    /// Score = mean over features of completeness × (1 − out-of-reference share): 1 for a window as complete and
-    /// in-range as can be, falling with every missing or unseen value.
+    /// The numeric features' results replaced by the exact ones on raw values; categorical features and outputs stay
+    /// binned. Null when the log holds more than <paramref name="maxRows"/> rows for the window.
     /// </summary>
-    private static DataQuality Quality(ReferenceProfile profile, Dictionary<string, WindowReader.FeatureWindow> live)
+    private async Task<DatasetDriftResult?> WithRawValuesAsync(
+        DatasetDriftResult binned, string model, int version, ReferenceProfile profile, DateTimeOffset start, DateTimeOffset end, DriftThresholds thresholds, long? maxRows, CancellationToken cancellationToken)
     {
-        var features = new List<FeatureQuality>();
-        foreach (var feature in profile.Features)
+        var (exact, rows) = await RawWindowReader.CompareAsync(dataSource, model, version, profile, start, end, thresholds, maxRows, cancellationToken);
+        if (rows == 0 || (maxRows is { } limit && rows > limit))
         {
-            if (!live.TryGetValue(feature.Name, out var window))
-            {
-                continue;
-            }
-
-            var present = window.Counts.Counts.Sum();
-            var total = present + window.Counts.Missing;
-            var completeness = total == 0 ? 1 : (double)present / total;
-            var outOfRangeShare = present == 0 ? 0 : (double)window.OutOfRange / present;
-            features.Add(new FeatureQuality(feature.Name, completeness, window.OutOfRange, outOfRangeShare));
+            return null;
         }
 
-        var score = features.Count == 0 ? 1 : features.Average(f => f.Completeness * (1 - f.OutOfRangeShare));
-        return new DataQuality(score, features);
+        var byName = exact.ToDictionary(f => f.Feature, StringComparer.Ordinal);
+        var features = binned.Features.Select(f => byName.TryGetValue(f.Feature, out var e) ? e : f).ToList();
+        return WindowComparison.Summarize(features, binned.Outputs, thresholds);
     }
-
-    /// <summary>The policy: dataset drift in K consecutive evaluations, accuracy under the floor, or a detector in drift;
-    /// never within the cooldown.</summary>
-    private async Task<string?> RetrainingReasonAsync(ModelDbContext database, EvaluationReport report, DriftServiceOptions settings, CancellationToken cancellationToken)
-    {
-        string? reason = null;
-        if (report.Drift.DatasetDrift)
-        {
-            var previous = await database.DriftReports.AsNoTracking()
-                .Where(r => r.ModelName == report.Model && r.ModelVersion == report.Version)
-                .OrderByDescending(r => r.CreatedAt)
-                .Take(settings.ConsecutiveDriftEvaluations - 1)
-                .Select(r => r.DatasetDrift)
-                .ToListAsync(cancellationToken);
-            if (previous.Count == settings.ConsecutiveDriftEvaluations - 1 && previous.All(d => d))
-            {
-                var drifted = string.Join(", ", report.Drift.Features.Where(f => f.Drift).Select(f => f.Feature));
-                reason = $"Dataset drift in {settings.ConsecutiveDriftEvaluations} consecutive evaluations (share {report.Drift.DriftShare:0.##}: {drifted}).";
-            }
-        }
-
-        if (reason is null && settings.AccuracyFloor > 0 && report.FeedbackCount >= settings.MinimumFeedback && report.Performance?.Accuracy is { } accuracy && accuracy < settings.AccuracyFloor)
-        {
-            reason = $"Accuracy {accuracy:0.###} over {report.FeedbackCount} labels is under the floor {settings.AccuracyFloor:0.###}.";
-        }
-
-        if (reason is null && detectors.InDrift(report.Model))
-        {
-            reason = "An online concept-drift detector signalled drift on the feedback stream.";
-        }
-
-        return reason is null || await InCooldownAsync(database, report.Model, report.WindowEnd - settings.RetrainCooldown, cancellationToken) ? null : reason;
-    }
-
-    /// <summary>A job for the model created since <paramref name="since"/>: read from the queue, so it holds across restarts.</summary>
-    internal static Task<bool> InCooldownAsync(ModelDbContext database, string model, DateTimeOffset since, CancellationToken cancellationToken) =>
-        database.TrainingJobs.AsNoTracking().AnyAsync(j => j.ModelName == model && j.CreatedAt >= since, cancellationToken);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queued retraining of {Model} (job {Job}): {Reason}")]
-    private static partial void LogRetrainingQueued(ILogger logger, string model, Guid job, string reason);
 }

@@ -3,7 +3,10 @@ using Monitoring.Data.Database;
 
 namespace Drift.Service.Evaluation;
 
-/// <summary>Evaluates every model with a profiled champion every <see cref="DriftServiceOptions.EvaluationInterval"/>.</summary>
+/// <summary>
+/// Evaluates every model with a profiled champion every <see cref="DriftServiceOptions.EvaluationInterval"/>. A failed
+/// evaluation of one model is logged and does not stop the others or the next tick.
+/// </summary>
 internal sealed partial class EvaluationLoop(
     DriftEvaluator evaluator,
     ModelSchemaState schema,
@@ -17,21 +20,35 @@ internal sealed partial class EvaluationLoop(
         using var timer = new PeriodicTimer(options.Value.EvaluationInterval, time);
         do
         {
+            IReadOnlyList<string> models;
             try
             {
-                foreach (var model in await evaluator.EvaluableModelsAsync(stoppingToken))
-                {
-                    await evaluator.EvaluateAsync(model, options.Value.Window, stoppingToken);
-                }
+                models = await evaluator.EvaluableModelsAsync(stoppingToken);
             }
-            catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException or System.Text.Json.JsonException && !stoppingToken.IsCancellationRequested)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                LogEvaluationFailed(logger, exception);
+                LogListingFailed(logger, exception);
+                continue;
+            }
+
+            foreach (var model in models)
+            {
+                try
+                {
+                    await evaluator.EvaluateAsync(model, options.Value.Window, cancellationToken: stoppingToken);
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogEvaluationFailed(logger, exception, model);
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A scheduled drift evaluation failed; the next tick retries.")]
-    private static partial void LogEvaluationFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listing the models to evaluate failed; the next tick retries.")]
+    private static partial void LogListingFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The scheduled drift evaluation of {Model} failed; the next tick retries.")]
+    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string model);
 }

@@ -21,11 +21,17 @@ public sealed class DetectorRegistry(IServiceScopeFactory scopes, DriftMetrics m
     /// <summary>
     /// Feeds one value to the model's detectors: a 0/1 error when <paramref name="errorRate"/> (the model's set then
     /// has all six detectors), else a real value such as an absolute error (ADWIN, Page–Hinkley, KSWIN). The set is
-    /// chosen by the first value a model gets.
+    /// chosen by the first value a model gets, and chosen again when a new version's feedback arrives (a new
+    /// champion starts from a clean slate; <paramref name="version"/> 0 means "whichever version is being watched").
     /// </summary>
     public async Task<IReadOnlyDictionary<string, DriftState>> UpdateAsync(string model, int version, double value, bool errorRate, CancellationToken cancellationToken)
     {
-        var set = _models.GetOrAdd(model, _ => new ModelDetectors(DriftDetectorFactory.CreateDefaultSet(errorRate)));
+        var set = _models.AddOrUpdate(
+            model,
+            _ => new ModelDetectors(DriftDetectorFactory.CreateDefaultSet(errorRate), version),
+            (_, existing) => version != 0 && existing.Version != 0 && version > existing.Version
+                ? new ModelDetectors(DriftDetectorFactory.CreateDefaultSet(errorRate), version)
+                : existing);
         List<(IDriftDetector Detector, DriftState State)> changes = [];
         Dictionary<string, DriftState> states;
         lock (set)
@@ -44,6 +50,11 @@ public sealed class DetectorRegistry(IServiceScopeFactory scopes, DriftMetrics m
                 metrics.DetectorState(model, detector.Name, (int)state);
                 if (state != DriftState.Stable && state != previous)
                 {
+                    if (state == DriftState.Drift && PolicyDetectors.Contains(detector.Name))
+                    {
+                        set.DriftSignal ??= detector.Name;
+                    }
+
                     changes.Add((detector, state));
                 }
             }
@@ -78,17 +89,23 @@ public sealed class DetectorRegistry(IServiceScopeFactory scopes, DriftMetrics m
     /// (DDM and EDDM alarm too often there; see docs/drift-service.md).</summary>
     public static readonly IReadOnlySet<string> PolicyDetectors = new HashSet<string>(["adwin", "page_hinkley", "hddm_a"], StringComparer.Ordinal);
 
-    /// <summary>True when one of the model's policy detectors signalled drift on its latest value.</summary>
-    public bool InDrift(string model)
+    /// <summary>
+    /// The policy detector that signalled drift on the model's feedback since the last call, or null; the signal is
+    /// consumed. (A detector restarts on the new concept right after a drift, so its state alone would be missed by
+    /// an evaluation that runs a minute later.)
+    /// </summary>
+    public string? TakeDriftSignal(string model)
     {
         if (!_models.TryGetValue(model, out var set))
         {
-            return false;
+            return null;
         }
 
         lock (set)
         {
-            return set.Detectors.Any(d => d.State == DriftState.Drift && PolicyDetectors.Contains(d.Name));
+            var signal = set.DriftSignal;
+            set.DriftSignal = null;
+            return signal;
         }
     }
 
@@ -105,6 +122,8 @@ public sealed class DetectorRegistry(IServiceScopeFactory scopes, DriftMetrics m
                         detector.Reset();
                         metrics.DetectorState(name, detector.Name, (int)DriftState.Stable);
                     }
+
+                    set.DriftSignal = null;
                 }
             }
         }
@@ -120,8 +139,13 @@ public sealed class DetectorRegistry(IServiceScopeFactory scopes, DriftMetrics m
             }
         });
 
-    private sealed class ModelDetectors(IReadOnlyList<IDriftDetector> detectors)
+    private sealed class ModelDetectors(IReadOnlyList<IDriftDetector> detectors, int version)
     {
         public IReadOnlyList<IDriftDetector> Detectors { get; } = detectors;
+
+        public int Version { get; } = version;
+
+        /// <summary>Guarded by the instance's lock.</summary>
+        public string? DriftSignal { get; set; }
     }
 }

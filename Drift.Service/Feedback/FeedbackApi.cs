@@ -1,8 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Drift.Service.Apis;
 using Drift.Service.Telemetry;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Drift.Service.Feedback;
 
@@ -15,61 +16,38 @@ public sealed record FeedbackReply(
 /// <summary>
 /// <c>POST /feedback</c>: the true outcome of logged predictions, one (<c>{"prediction_id","actual"}</c>) or many
 /// (<c>{"items":[…]}</c>). Idempotent per prediction id: a repeat is reported as a duplicate and never overwrites.
-/// Ids with no logged prediction are reported back (the predictor logs asynchronously, so a client may retry them a
-/// few seconds later); nothing is silently dropped. The batch is checked whole before anything is stored.
+/// Ids with no logged prediction are reported back as unknown and, since the predictor logs asynchronously, held for
+/// a short while and matched again (<see cref="PendingFeedback"/>); nothing is silently dropped. The batch is checked
+/// whole before anything is stored.
 /// </summary>
 public static class FeedbackApi
 {
-    private const string Insert = """
-        INSERT INTO feedback (prediction_id, model_name, model_version, actual_label, actual_value, received_at)
-        SELECT p.id, p.model_name, p.model_version, $2, $3, $4
-        FROM prediction_logs p WHERE p.id = $1
-        ON CONFLICT (prediction_id) DO NOTHING
-        RETURNING model_name
-        """;
-
     public static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/feedback", PostAsync).WithName("PostFeedback").WithTags("Feedback");
         return endpoints;
     }
 
-    private sealed record Item(Guid PredictionId, string? Label, double? Value, string Path);
-
     private static async Task<IResult> PostAsync(
-        HttpRequest request,
-        NpgsqlDataSource dataSource,
+        HttpContext context,
+        FeedbackStore store,
+        PendingFeedback pending,
         DriftMetrics metrics,
-        FeedbackDetectors detectors,
         IOptions<DriftServiceOptions> options,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!request.HasJsonContentType())
+        var (document, refusal) = await ApiRequests.ReadJsonAsync(context, settings, "Send feedback as application/json.", cancellationToken);
+        if (refusal is not null)
         {
-            return ApiProblems.UnsupportedMediaType("Send feedback as application/json.");
-        }
-
-        if (request.ContentLength > settings.MaxRequestBytes)
-        {
-            return ApiProblems.TooLarge($"The body is larger than {settings.MaxRequestBytes} bytes ({DriftServiceOptions.Section}:{nameof(DriftServiceOptions.MaxRequestBytes)}).");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException exception)
-        {
-            return ApiProblems.Malformed($"The body is not valid JSON: {exception.Message}");
+            return refusal;
         }
 
         using (document)
         {
-            var root = document.RootElement;
-            var items = new List<Item>();
+            var root = document!.RootElement;
+            var items = new List<FeedbackItem>();
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return ApiProblems.Unprocessable("The body is {\"prediction_id\", \"actual\"} or {\"items\": [...]}.");
@@ -108,63 +86,41 @@ public static class FeedbackApi
             }
 
             var now = time.GetUtcNow();
-            var accepted = 0;
-            var duplicates = new List<Guid>();
-            var unknown = new List<Guid>();
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var stored = new List<(Item Item, string Model)>();
-            foreach (var item in items)
+            var outcome = await store.StoreAsync(items, now, allOrNothing: true, cancellationToken);
+            if (outcome.Invalid.Count > 0)
             {
-                await using var insert = new NpgsqlCommand(Insert, connection, transaction)
+                var (item, detail) = outcome.Invalid[0];
+                return ApiProblems.Unprocessable(detail, item.Path.Length == 0 ? "actual" : item.Path + ".actual");
+            }
+
+            var held = 0;
+            foreach (var item in outcome.Unknown)
+            {
+                if (pending.TryHold(item, now))
                 {
-                    Parameters =
-                    {
-                        new() { Value = item.PredictionId },
-                        new() { Value = (object?)item.Label ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
-                        new() { Value = (object?)item.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double },
-                        new() { Value = now },
-                    },
-                };
-                await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
-                if (await reader.ReadAsync(cancellationToken))
-                {
-                    accepted++;
-                    stored.Add((item, reader.GetString(0)));
+                    held++;
                 }
                 else
                 {
-                    await reader.DisposeAsync();
-                    await using var exists = new NpgsqlCommand("SELECT model_name FROM prediction_logs WHERE id = $1", connection, transaction) { Parameters = { new() { Value = item.PredictionId } } };
-                    if (await exists.ExecuteScalarAsync(cancellationToken) is string model)
-                    {
-                        duplicates.Add(item.PredictionId);
-                        metrics.Feedback(model, "duplicate");
-                    }
-                    else
-                    {
-                        unknown.Add(item.PredictionId);
-                        metrics.Feedback("-", "unmatched");
-                    }
+                    metrics.Feedback(FeedbackStore.UnknownModel, "unmatched");
                 }
             }
 
-            await transaction.CommitAsync(cancellationToken);
-            foreach (var (item, model) in stored)
-            {
-                metrics.Feedback(model, "matched");
-            }
-
-            await detectors.ObserveAsync(stored.Select(s => s.Item.PredictionId).ToList(), cancellationToken);
             return TypedResults.Ok(new FeedbackReply(
-                accepted,
-                duplicates,
-                unknown,
-                unknown.Count > 0 ? "No logged prediction has these ids (yet): predictions are logged within seconds, so retry them shortly; ids never logged stay unknown." : null));
+                outcome.Accepted.Count,
+                outcome.Duplicates,
+                [.. outcome.Unknown.Select(u => u.PredictionId)],
+                Message(outcome.Unknown.Count, held, settings.PendingFeedbackRetention)));
         }
     }
 
-    private static IResult? Read(JsonElement element, string path, out Item? item)
+    private static string? Message(int unknown, int held, TimeSpan retention) => unknown == 0
+        ? null
+        : held == unknown
+            ? $"No logged prediction has these ids yet. Predictions are logged within seconds: these are held for {retention.TotalSeconds:0} s and stored if their prediction appears; retrying them later is safe."
+            : $"No logged prediction has these ids yet; {held} of them are held for {retention.TotalSeconds:0} s and stored if their prediction appears, the rest are not kept. Retry them shortly; retrying is safe.";
+
+    private static IResult? Read(JsonElement element, string path, out FeedbackItem? item)
     {
         item = null;
         var prefix = path.Length == 0 ? string.Empty : path + ".";
@@ -186,14 +142,18 @@ public static class FeedbackApi
         switch (actual.ValueKind)
         {
             case JsonValueKind.String when actual.GetString() is { Length: > 0 } label:
-                item = new Item(predictionId, label, null, path);
+                item = new FeedbackItem(predictionId, label, null, path);
                 return null;
             case JsonValueKind.Number when actual.TryGetDouble(out var value) && double.IsFinite(value):
-                // A number is a regressor's value, and also the label of a classifier with integer classes.
-                item = new Item(predictionId, actual.GetRawText(), value, path);
+                // A number is a regressor's value, and also the label of a classifier with integer classes: 1 and 1.0
+                // are both the label "1".
+                item = new FeedbackItem(predictionId, LabelOf(actual.GetRawText(), value), value, path);
                 return null;
             default:
                 return ApiProblems.Unprocessable("'actual' is a non-empty string or a finite number.", prefix + "actual");
         }
     }
+
+    private static string LabelOf(string raw, double value) =>
+        raw.AsSpan().TrimStart('-').ContainsAnyExceptInRange('0', '9') ? value.ToString(CultureInfo.InvariantCulture) : raw;
 }

@@ -23,7 +23,7 @@ public sealed class DriftEvaluationTests(PostgresFixture postgres)
     [Fact]
     public async Task Covariate_shift_on_two_features_is_reported_on_exactly_those_and_queues_one_retraining_job()
     {
-        var settings = new Dictionary<string, string?> { ["Drift:ConsecutiveDriftEvaluations"] = "2", ["Drift:DriftShare"] = "0.4" };
+        var settings = new Dictionary<string, string?> { ["Drift:ConsecutiveDriftEvaluations"] = "2", ["Drift:Thresholds:DriftShare"] = "0.4" };
         await using var drift = await DriftServiceFactory.CreateAsync(postgres, "evaluation", settings);
         using var client = drift.StartClient();
         var random = new Random(7);
