@@ -4,26 +4,26 @@ using Monitoring.Data.Registry;
 namespace Training.Worker.Data;
 
 /// <summary>
-/// Seeded demo datasets with drift scenarios: the same seed and scenario always give the same rows. Features,
-/// ranges, missing rates and scenarios are described in docs/datasets.md.
+/// The demo datasets of <see cref="DemoDatasets"/> as <see cref="TabularDataset"/>s for training: the same seed and
+/// scenario always give the same rows.
 /// </summary>
 public static class SyntheticData
 {
-    /// <summary>The credit-risk classes, in <see cref="TabularDataset.ClassLabels"/> order.</summary>
-    public static IReadOnlyList<string> CreditRiskClasses { get; } = [CreditRiskGenerator.Bad, CreditRiskGenerator.Good];
+    public static IReadOnlyList<string> CreditRiskClasses => DemoDatasets.CreditRiskClasses;
 
-    /// <summary>The credit-risk class a <see cref="LabelShift"/> rate and binary metrics refer to.</summary>
-    public const string CreditRiskPositiveClass = CreditRiskGenerator.Bad;
+    public const string CreditRiskPositiveClass = DemoDatasets.CreditRiskPositiveClass;
 
-    /// <summary>A house counts as "positive" for a <see cref="LabelShift"/> when priced above this (thousands); about
-    /// the reference median.</summary>
-    public const double HousePriceLabelShiftThreshold = 250;
+    public const double HousePriceLabelShiftThreshold = DemoDatasets.HousePriceLabelShiftThreshold;
 
-    public static FeatureSchema CreditRiskSchema => CreditRiskGenerator.FeatureSchema;
+    public static FeatureSchema CreditRiskSchema => DemoDatasets.CreditRiskSchema;
 
-    public static FeatureSchema HousePricesSchema => HousePriceGenerator.FeatureSchema;
+    public static FeatureSchema HousePricesSchema => DemoDatasets.HousePricesSchema;
 
-    public static FeatureSchema SchemaOf(SyntheticDataset dataset) => Generator(dataset, DriftScenario.None).Schema;
+    public static FeatureSchema SchemaOf(SyntheticDataset dataset) => DemoDatasets.SchemaOf(dataset);
+
+    /// <inheritdoc cref="DemoDatasets.Stream"/>
+    public static IEnumerable<SyntheticRow> Stream(SyntheticDataset dataset, int seed, DriftScenario? scenario = null) =>
+        DemoDatasets.Stream(dataset, seed, scenario);
 
     /// <summary>Loan applicants labelled "good" / "bad" (about 27% bad).</summary>
     public static TabularDataset CreditRisk(int rows, int seed, DriftScenario? scenario = null) =>
@@ -48,7 +48,7 @@ public static class SyntheticData
     public static TabularDataset Create(SyntheticDataset dataset, int rows, int seed, DriftScenario? scenario = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        var generator = Generator(dataset, scenario ?? DriftScenario.None);
+        var generator = DemoDatasets.Generator(dataset, scenario ?? DriftScenario.None);
         var features = generator.Schema.Features;
 
         var numericColumns = new double[]?[features.Count];
@@ -106,45 +106,4 @@ public static class SyntheticData
             values,
             classification ? CreditRiskClasses : null);
     }
-
-    /// <summary>
-    /// An endless stream of rows for traffic simulation: numeric values as <see cref="double"/>, categories as
-    /// <see cref="string"/>, null when missing. Enumerating it twice gives the same rows.
-    /// </summary>
-    public static IEnumerable<SyntheticRow> Stream(SyntheticDataset dataset, int seed, DriftScenario? scenario = null)
-    {
-        // Validate the scenario now rather than on the first MoveNext.
-        var generator = Generator(dataset, scenario ?? DriftScenario.None);
-        return StreamRows(generator, seed);
-    }
-
-    private static IEnumerable<SyntheticRow> StreamRows(SyntheticGenerator generator, int seed)
-    {
-        var features = generator.Schema.Features;
-        var random = new Random(seed);
-        var numeric = new double[features.Count];
-        var categorical = new string?[features.Count];
-        while (true)
-        {
-            generator.Next(random, numeric, categorical, out var label, out var value);
-            var row = new object?[features.Count];
-            for (var i = 0; i < features.Count; i++)
-            {
-                row[i] = features[i].Type == FeatureType.Numeric
-                    ? double.IsNaN(numeric[i]) ? null : numeric[i]
-                    : categorical[i];
-            }
-
-            yield return generator.Task == ModelTask.Classification
-                ? new SyntheticRow(generator.Schema, row, label, null)
-                : new SyntheticRow(generator.Schema, row, null, value);
-        }
-    }
-
-    private static SyntheticGenerator Generator(SyntheticDataset dataset, DriftScenario scenario) => dataset switch
-    {
-        SyntheticDataset.CreditRisk => new CreditRiskGenerator(scenario),
-        SyntheticDataset.HousePrices => new HousePriceGenerator(scenario),
-        _ => throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Unknown synthetic dataset."),
-    };
 }

@@ -1,7 +1,7 @@
 using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 
-namespace Training.Worker.Data;
+namespace Monitoring.DemoData;
 
 /// <summary>Homes and their sale price in thousands; see docs/datasets.md.</summary>
 internal sealed class HousePriceGenerator : SyntheticGenerator
@@ -45,9 +45,9 @@ internal sealed class HousePriceGenerator : SyntheticGenerator
 
     public override ModelTask Task => ModelTask.Regression;
 
-    protected override bool IsPositive(string? label, double value) => value > SyntheticData.HousePriceLabelShiftThreshold;
+    private protected override bool IsPositive(string? label, double value) => value > DemoDatasets.HousePriceLabelShiftThreshold;
 
-    protected override void Draw(Random random, double[] numeric, string?[] categorical, out string? label, out double value)
+    private protected override void Draw(Random random, double[] numeric, string?[] categorical, out string? label, out double value)
     {
         var neighbourhood = Pick(random, Neighbourhood, s_neighbourhoods, s_neighbourhoodWeights);
 

@@ -1,6 +1,6 @@
 using Monitoring.Data.Profiles;
 
-namespace Training.Worker.Data;
+namespace Monitoring.DemoData;
 
 /// <summary>
 /// One generated row: feature values in schema order (a <see cref="double"/> for numeric features, a

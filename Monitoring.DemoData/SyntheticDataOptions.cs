@@ -1,4 +1,4 @@
-namespace Training.Worker.Data;
+namespace Monitoring.DemoData;
 
 public enum SyntheticDataset
 {

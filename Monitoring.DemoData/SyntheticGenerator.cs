@@ -1,22 +1,22 @@
 using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 
-namespace Training.Worker.Data;
+namespace Monitoring.DemoData;
 
 /// <summary>
 /// Draws one row at a time of a synthetic dataset under a drift scenario. Targets come from the true (complete)
 /// inputs; values are then blanked at each feature's missing rate, completely at random.
 /// </summary>
-internal abstract class SyntheticGenerator
+public abstract class SyntheticGenerator
 {
     private const int MaxLabelShiftAttempts = 100_000;
 
     private readonly double[] _missingRates;
     private readonly double[] _shift;
     private readonly double[] _categoryTilt;
-    private readonly LabelShift? _labelShift;
+    private LabelShift? _labelShift;
 
-    protected SyntheticGenerator(FeatureSchema schema, double[] missingRates, DriftScenario scenario, Func<double[]>? referenceStdDevs)
+    private protected SyntheticGenerator(FeatureSchema schema, double[] missingRates, DriftScenario scenario, Func<double[]>? referenceStdDevs)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         Schema = schema;
@@ -24,9 +24,28 @@ internal abstract class SyntheticGenerator
         _shift = new double[schema.Features.Count];
         _categoryTilt = new double[schema.Features.Count];
 
+        Apply(scenario, schema, referenceStdDevs);
+    }
+
+    public FeatureSchema Schema { get; }
+
+    public abstract ModelTask Task { get; }
+
+    /// <summary>Scale of the drifting effects: 1 without concept drift, −1 when fully reversed.</summary>
+    protected double ConceptFactor { get; private set; } = 1;
+
+    private void Apply(DriftScenario scenario, FeatureSchema schema, Func<double[]>? referenceStdDevs)
+    {
         switch (scenario)
         {
             case NoDrift:
+                break;
+            case CombinedDrift combined:
+                foreach (var part in combined.Parts ?? [])
+                {
+                    Apply(part ?? throw new ArgumentException("A combined drift scenario has a null part.", nameof(scenario)), schema, referenceStdDevs);
+                }
+
                 break;
             case CovariateShift covariate:
                 if (!double.IsFinite(covariate.Magnitude))
@@ -45,11 +64,11 @@ internal abstract class SyntheticGenerator
                     var index = IndexOf(name);
                     if (schema.Features[index].Type == FeatureType.Numeric)
                     {
-                        _shift[index] = covariate.Magnitude * stdDevs![index];
+                        _shift[index] += covariate.Magnitude * stdDevs![index];
                     }
                     else
                     {
-                        _categoryTilt[index] = covariate.Magnitude;
+                        _categoryTilt[index] += covariate.Magnitude;
                     }
                 }
 
@@ -74,13 +93,6 @@ internal abstract class SyntheticGenerator
                 throw new ArgumentException($"Unknown drift scenario {scenario.GetType().Name}.", nameof(scenario));
         }
     }
-
-    public FeatureSchema Schema { get; }
-
-    public abstract ModelTask Task { get; }
-
-    /// <summary>Scale of the drifting effects: 1 without concept drift, −1 when fully reversed.</summary>
-    protected double ConceptFactor { get; } = 1;
 
     /// <summary>Fills one row: <paramref name="numeric"/> (NaN = missing) and <paramref name="categorical"/> (null =
     /// missing) by feature index, unused slots untouched.</summary>
@@ -122,9 +134,9 @@ internal abstract class SyntheticGenerator
         }
     }
 
-    protected abstract void Draw(Random random, double[] numeric, string?[] categorical, out string? label, out double value);
+    private protected abstract void Draw(Random random, double[] numeric, string?[] categorical, out string? label, out double value);
 
-    protected abstract bool IsPositive(string? label, double value);
+    private protected abstract bool IsPositive(string? label, double value);
 
     /// <summary>A numeric feature's value after the scenario's covariate shift.</summary>
     protected double Shifted(int feature, double value) => value + _shift[feature];
@@ -183,7 +195,7 @@ internal abstract class SyntheticGenerator
     protected static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
     /// <summary>Standard deviation of every numeric feature over reference rows (NaN for categorical ones).</summary>
-    protected static double[] ReferenceStdDevs(SyntheticGenerator reference, int rows = 20_000, int seed = 12345)
+    private protected static double[] ReferenceStdDevs(SyntheticGenerator reference, int rows = 20_000, int seed = 12345)
     {
         var features = reference.Schema.Features;
         var numeric = new double[features.Count];

@@ -1,7 +1,7 @@
 using Monitoring.Data.Profiles;
 using Monitoring.Data.Registry;
 
-namespace Training.Worker.Data;
+namespace Monitoring.DemoData;
 
 /// <summary>Loan applicants and whether they turned out "bad"; see docs/datasets.md.</summary>
 internal sealed class CreditRiskGenerator : SyntheticGenerator
@@ -65,9 +65,9 @@ internal sealed class CreditRiskGenerator : SyntheticGenerator
     /// <summary>The true probability of "bad" behind the last drawn row: the best any model can score.</summary>
     internal double LastBadProbability { get; private set; }
 
-    protected override bool IsPositive(string? label, double value) => label == Bad;
+    private protected override bool IsPositive(string? label, double value) => label == Bad;
 
-    protected override void Draw(Random random, double[] numeric, string?[] categorical, out string? label, out double value)
+    private protected override void Draw(Random random, double[] numeric, string?[] categorical, out string? label, out double value)
     {
         var age = Math.Round(Shifted(Age, Math.Clamp(42 + (13 * Gaussian(random)), 18, 85)));
         age = Math.Max(age, 18);

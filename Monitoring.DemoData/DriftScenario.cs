@@ -1,4 +1,4 @@
-namespace Training.Worker.Data;
+namespace Monitoring.DemoData;
 
 /// <summary>
 /// How synthetic rows differ from the reference distribution. See docs/datasets.md for what each scenario does to
@@ -18,6 +18,9 @@ public abstract record DriftScenario
     public static DriftScenario Concept(double strength) => new ConceptDrift(strength);
 
     public static DriftScenario Label(double positiveRate) => new LabelShift(positiveRate);
+
+    /// <summary>Several scenarios at once, e.g. shifted inputs and a changed concept; at most one label shift.</summary>
+    public static DriftScenario Combined(params DriftScenario[] parts) => new CombinedDrift(parts);
 }
 
 public sealed record NoDrift : DriftScenario;
@@ -39,6 +42,9 @@ public sealed record ConceptDrift(double Strength) : DriftScenario;
 /// <summary>
 /// Class priors change, the class-conditional inputs stay: rows are drawn from the reference conditional on the
 /// target, with <paramref name="PositiveRate"/> of them positive ("bad" credit risk; a house priced above
-/// <see cref="SyntheticData.HousePriceLabelShiftThreshold"/>).
+/// <see cref="DemoDatasets.HousePriceLabelShiftThreshold"/>).
 /// </summary>
 public sealed record LabelShift(double PositiveRate) : DriftScenario;
+
+/// <summary>Every part applied together: covariate shifts add up, the last concept drift and label shift win.</summary>
+public sealed record CombinedDrift(IReadOnlyList<DriftScenario> Parts) : DriftScenario;
