@@ -49,6 +49,62 @@ public static class DatasetSplit
     public static DatasetSplits Split(TabularDataset data, int seed, double train, double validation) =>
         Split(data, seed, new SplitFractions(train, validation));
 
+    /// <summary>
+    /// Each row's part decided by its key alone (a hash of it against the fractions), so a row keeps its part however
+    /// the set around it grows or shrinks: logged traffic read again for a later retrain never moves a row a model
+    /// trained on into the holdout that judges it.
+    /// </summary>
+    public static DatasetSplits SplitByKey(TabularDataset data, IReadOnlyList<Guid> keys, SplitFractions? fractions = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count != data.RowCount)
+        {
+            throw new ArgumentException($"One key per row is needed ({keys.Count} keys for {data.RowCount} rows).", nameof(keys));
+        }
+
+        fractions ??= SplitFractions.Default;
+        fractions.Validate();
+        List<int> train = [], validation = [], holdout = [];
+        for (var row = 0; row < keys.Count; row++)
+        {
+            var position = UnitInterval(keys[row]);
+            (position < fractions.Train ? train : position < fractions.Train + fractions.Validation ? validation : holdout).Add(row);
+        }
+
+        return new DatasetSplits(data.Select([.. train]), data.Select([.. validation]), data.Select([.. holdout]), [.. train], [.. validation], [.. holdout]);
+    }
+
+    /// <summary>Two splits side by side: each part is the first's rows then the second's (row numbers of the second shifted past the first).</summary>
+    public static DatasetSplits Concat(DatasetSplits first, DatasetSplits second)
+    {
+        var offset = first.Train.RowCount + first.Validation.RowCount + first.Holdout.RowCount;
+        int[] Shift(int[] rows) => [.. rows.Select(r => r + offset)];
+        return new DatasetSplits(
+            TabularDataset.Concat(first.Train, second.Train),
+            TabularDataset.Concat(first.Validation, second.Validation),
+            TabularDataset.Concat(first.Holdout, second.Holdout),
+            [.. first.TrainRows, .. Shift(second.TrainRows)],
+            [.. first.ValidationRows, .. Shift(second.ValidationRows)],
+            [.. first.HoldoutRows, .. Shift(second.HoldoutRows)]);
+    }
+
+    /// <summary>A key mapped to [0, 1) by SplitMix64's finaliser over its 128 bits: stable across runs and machines.</summary>
+    internal static double UnitInterval(Guid key)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        key.TryWriteBytes(bytes);
+        var mixed = Mix(BitConverter.ToUInt64(bytes[..8]) ^ Mix(BitConverter.ToUInt64(bytes[8..])));
+        return (mixed >> 11) * (1.0 / (1UL << 53));
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
     /// <summary>The row numbers of each part, ascending.</summary>
     public static (int[] Train, int[] Validation, int[] Holdout) Indices(TabularDataset data, int seed, SplitFractions? fractions = null)
     {

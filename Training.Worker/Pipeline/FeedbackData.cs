@@ -12,11 +12,14 @@ namespace Training.Worker.Pipeline;
 /// </summary>
 public static class FeedbackData
 {
+    /// <summary>The rows and, row for row, the prediction ids they were logged under.</summary>
+    public sealed record Rows(TabularDataset Data, IReadOnlyList<Guid> PredictionIds);
+
     /// <summary>
     /// Rows from <c>prediction_logs</c> with feedback created at or after <paramref name="since"/>, streamed with a
     /// data reader. Features missing from a logged row (or of the wrong JSON type) become missing values.
     /// </summary>
-    public static async Task<TabularDataset?> ReadAsync(
+    public static async Task<Rows?> ReadAsync(
         NpgsqlDataSource dataSource, string model, ModelTask task, FeatureSchema schema, DateTimeOffset since, int maxRows, CancellationToken cancellationToken)
     {
         var features = schema.Features;
@@ -24,9 +27,10 @@ public static class FeedbackData
         var categorical = features.Select(f => f.Type == FeatureType.Categorical ? new List<string?>() : null).ToArray();
         var labels = new List<string>();
         var values = new List<double>();
+        var ids = new List<Guid>();
 
         await using var command = dataSource.CreateCommand("""
-            SELECT p.features, f.actual_label, f.actual_value
+            SELECT p.features, f.actual_label, f.actual_value, p.id
             FROM prediction_logs p JOIN feedback f ON f.prediction_id = p.id
             WHERE p.model_name = $1 AND p.created_at >= $2
             ORDER BY p.created_at DESC
@@ -57,6 +61,7 @@ public static class FeedbackData
                 values.Add(reader.GetDouble(2));
             }
 
+            ids.Add(reader.GetGuid(3));
             using var row = JsonDocument.Parse(reader.GetString(0));
             for (var f = 0; f < features.Count; f++)
             {
@@ -78,12 +83,14 @@ public static class FeedbackData
             return null;
         }
 
-        return new TabularDataset(
-            schema,
-            [.. numeric.Select(c => c?.ToArray())],
-            [.. categorical.Select(c => c?.ToArray())],
-            task,
-            task == ModelTask.Classification ? [.. labels] : null,
-            task == ModelTask.Regression ? [.. values] : null);
+        return new Rows(
+            new TabularDataset(
+                schema,
+                [.. numeric.Select(c => c?.ToArray())],
+                [.. categorical.Select(c => c?.ToArray())],
+                task,
+                task == ModelTask.Classification ? [.. labels] : null,
+                task == ModelTask.Regression ? [.. values] : null),
+            ids);
     }
 }

@@ -54,22 +54,28 @@ internal sealed partial class TrainingPipeline(
         var task = reference?.Task ?? champion?.Task
             ?? throw new TrainingRejectedException($"Model '{job.ModelName}' has no champion and no dataset in {TrainingWorkerOptions.Section}:{nameof(TrainingWorkerOptions.Bootstrap)}: there is nothing to train from.");
         var schema = reference?.Schema ?? champion!.Schema;
-        var feedback = await FeedbackData.ReadAsync(dataSource, job.ModelName, task, schema, time.GetUtcNow() - settings.FeedbackWindow, MaxFeedbackRows, cancellationToken);
-        var data = (reference, feedback) switch
-        {
-            ({ } r, { } f) => TabularDataset.Concat(r, f),
-            ({ } r, null) => r,
-            (null, { } f) => f,
-            _ => null,
-        };
-        if (data is null || data.RowCount < MinimumRows)
+        var feedbackRows = await FeedbackData.ReadAsync(dataSource, job.ModelName, task, schema, time.GetUtcNow() - settings.FeedbackWindow, MaxFeedbackRows, cancellationToken);
+        var feedback = feedbackRows?.Data;
+        var rowCount = (reference?.RowCount ?? 0) + (feedback?.RowCount ?? 0);
+        if (rowCount < MinimumRows)
         {
             throw new TrainingRejectedException(
-                $"Model '{job.ModelName}' has {data?.RowCount ?? 0} labelled rows (reference {reference?.RowCount ?? 0}, feedback {feedback?.RowCount ?? 0}); at least {MinimumRows} are needed.");
+                $"Model '{job.ModelName}' has {rowCount} labelled rows (reference {reference?.RowCount ?? 0}, feedback {feedback?.RowCount ?? 0}); at least {MinimumRows} are needed.");
         }
 
-        var split = DatasetSplit.Split(data, settings.Seed);
-        var trainer = ChooseTrainer(bootstrap?.Algorithm, champion?.Algorithm, task, data.ClassLabels.Count);
+        // The reference and the logged traffic are split apart: the reference's split is the same in every run (same
+        // rows, same seed), and each logged row's part follows from its prediction id, so no row the champion was
+        // trained on can sit in the holdout that compares it with the candidate.
+        var referenceSplit = reference is null ? null : DatasetSplit.Split(reference, settings.Seed);
+        var feedbackSplit = feedbackRows is null ? null : DatasetSplit.SplitByKey(feedbackRows.Data, feedbackRows.PredictionIds);
+        var split = (referenceSplit, feedbackSplit) switch
+        {
+            ({ } r, { } f) => DatasetSplit.Concat(r, f),
+            ({ } r, null) => r,
+            (null, { } f) => f,
+            _ => throw new UnreachableException(),
+        };
+        var trainer = ChooseTrainer(bootstrap?.Algorithm, champion?.Algorithm, task, split.Train.ClassLabels.Count);
         LogTraining(logger, job.ModelName, trainer.Algorithm, split.Train.RowCount, split.Validation.RowCount, split.Holdout.RowCount, reference?.RowCount ?? 0, feedback?.RowCount ?? 0);
 
         var trainerSettings = new TrainerSettings { Seed = settings.Seed };

@@ -99,6 +99,41 @@ public sealed class DatasetSplitTests
         Assert.Throws<ArgumentException>(() => DatasetSplit.Split(Classes(10, rareEvery: 2), seed: 1, train, validation));
     }
 
+    [Fact]
+    public void A_keyed_row_keeps_its_part_however_the_set_around_it_changes()
+    {
+        var keys = Enumerable.Range(0, 4000).Select(_ => Guid.CreateVersion7()).ToArray();
+        var all = DatasetSplit.SplitByKey(Classes(4000, rareEvery: 3), keys);
+        // The later half read again alone, as a later retrain would read a moved window of logged traffic.
+        var later = DatasetSplit.SplitByKey(Classes(2000, rareEvery: 3), keys[2000..]);
+
+        var partInAll = Parts(all, keys);
+        var partInLater = Parts(later, keys[2000..]);
+        Assert.All(partInLater, entry => Assert.Equal(partInAll[entry.Key], entry.Value));
+        Assert.InRange(all.Train.RowCount / 4000.0, 0.67, 0.73);
+        Assert.InRange(all.Holdout.RowCount / 4000.0, 0.13, 0.17);
+        Assert.Equal(4000, all.Train.RowCount + all.Validation.RowCount + all.Holdout.RowCount);
+    }
+
+    [Fact]
+    public void Concatenated_splits_keep_each_side_in_its_part()
+    {
+        var reference = DatasetSplit.Split(Classes(100, rareEvery: 4), seed: 3);
+        var logged = DatasetSplit.SplitByKey(Classes(60, rareEvery: 4), [.. Enumerable.Range(0, 60).Select(_ => Guid.NewGuid())]);
+
+        var both = DatasetSplit.Concat(reference, logged);
+
+        Assert.Equal(reference.Holdout.RowCount + logged.Holdout.RowCount, both.Holdout.RowCount);
+        Assert.Equal([.. reference.HoldoutRows, .. logged.HoldoutRows.Select(r => r + 100)], both.HoldoutRows);
+        Assert.Equal([.. reference.Holdout.NumericColumns[0]!, .. logged.Holdout.NumericColumns[0]!], both.Holdout.NumericColumns[0]!);
+    }
+
+    private static Dictionary<Guid, string> Parts(DatasetSplits split, Guid[] keys) =>
+        split.TrainRows.Select(r => (keys[r], "train"))
+            .Concat(split.ValidationRows.Select(r => (keys[r], "validation")))
+            .Concat(split.HoldoutRows.Select(r => (keys[r], "holdout")))
+            .ToDictionary(p => p.Item1, p => p.Item2);
+
     /// <summary>Rows whose one feature is the row number; every <paramref name="rareEvery"/>-th row is "rare".</summary>
     private static TabularDataset Classes(int rows, int rareEvery) => new(
         new FeatureSchema([new("row", FeatureType.Numeric)]),
