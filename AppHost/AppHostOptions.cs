@@ -53,3 +53,15 @@ public sealed class StartupOptions
     [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(90);
 }
+
+public sealed class GrafanaOptions
+{
+    /// <summary>Started when a grafana binary is on PATH; false skips it even then.</summary>
+    public bool Enabled { get; set; } = true;
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 3000;
+
+    /// <summary>Null: <c>&lt;state&gt;/grafana</c>, kept between runs.</summary>
+    public string? DataDirectory { get; set; }
+}

@@ -1,8 +1,11 @@
-// `dotnet run --project AppHost` brings the system up on this machine, in dependency order:
-// PostgreSQL, the three services, Alertmanager, Prometheus; Ctrl+C (or SIGTERM) stops them in reverse order.
-// Options: --Predictor:Port 5101, --Postgres:Port 5432, --Prometheus:Enabled false, … (or Predictor__Port=5101).
+// `dotnet run --project AppHost` brings the system up on this machine, each part once what it needs is healthy:
+// PostgreSQL, Alertmanager, Prometheus, Grafana (where installed), then the three services; with --simulate a
+// traffic simulator follows. Ctrl+C (or SIGTERM) stops everything in reverse order.
+// Options: --simulate, --Predictor:Port 5101, --Postgres:Port 5432, --Prometheus:Enabled false, --StateDirectory …
+// (or Predictor__Port=5101 in the environment).
 using AppHost;
 using AppHost.Resources;
+using AppHost.Simulation;
 using Microsoft.Extensions.Options;
 
 var console = new ResourceConsole();
@@ -26,13 +29,19 @@ using var shutdown = new ShutdownSignal(console);
 await using var started = new StartedResources(console);
 try
 {
+    SimulationState.Prepare(settings, console);
     var database = await Database.StartAsync(settings, started, console, shutdown.Token);
+    var alertmanager = await MonitoringStack.StartAlertmanagerAsync(settings, started, console, shutdown.Token);
+    var prometheus = await MonitoringStack.StartPrometheusAsync(settings, alertmanager, started, console, shutdown.Token);
+    var grafana = await MonitoringStack.StartGrafanaAsync(settings, prometheus, alertmanager, started, console, shutdown.Token);
     var services = await Services.StartAsync(settings, database.ConnectionString, started, console, shutdown.Token);
-    var alertmanager = await Monitoring.StartAlertmanagerAsync(settings, services, started, console, shutdown.Token);
-    var prometheus = await Monitoring.StartPrometheusAsync(settings, services, alertmanager, started, console, shutdown.Token);
-    UrlTable.Print(console, database, services, alertmanager, prometheus, Monitoring.NotStarted(), settings.AdminApiKey);
+    UrlTable.Print(console, UrlTable.Rows(database, services, alertmanager, prometheus, grafana, MonitoringStack.GrafanaSkipReason(settings, prometheus)), settings.AdminApiKey, settings.Simulation.Enabled);
 
+    var simulation = settings.Simulation.Enabled
+        ? SimulationState.Run(settings, console, shutdown.Token)
+        : Task.CompletedTask;
     await shutdown.WaitAsync();
+    await simulation;
     return 0;
 }
 catch (OperationCanceledException) when (shutdown.IsRequested)

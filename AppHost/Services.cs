@@ -74,7 +74,17 @@ internal static class Services
             ["Predictor__AdminApiKey"] = settings.AdminApiKey,
             ["Drift__AdminApiKey"] = settings.AdminApiKey,
             ["Training__AdminApiKey"] = settings.AdminApiKey,
+            ["PredictionLogging__SpillDirectory"] = settings.StateDirectory("predictor-spill"),
         };
+        if (settings.Simulation.Enabled)
+        {
+            foreach (var (name, value) in settings.Simulation.ServiceEnvironment())
+            {
+                // A setting given in the AppHost's own environment wins over the simulation's shortcut.
+                environment[name] = System.Environment.GetEnvironmentVariable(name) ?? value;
+            }
+        }
+
         foreach (var service in settings.Services)
         {
             environment[$"services__{service.Name}__http__0"] = service.Url.ToString().TrimEnd('/');

@@ -2,39 +2,42 @@ using AppHost.Resources;
 
 namespace AppHost;
 
-/// <summary>The one table printed once everything is up.</summary>
+/// <summary>One resource's line in the table printed once everything is up.</summary>
+internal sealed record ResourceRow(string Name, string State, string Url, string Detail);
+
+/// <summary>The one table of resources, with state and URL, printed once everything is up.</summary>
 internal static class UrlTable
 {
-    public static void Print(
-        ResourceConsole console,
+    public static IReadOnlyList<ResourceRow> Rows(
         DatabaseEndpoint database,
         IReadOnlyList<RunningService> services,
         AlertmanagerServer? alertmanager,
         PrometheusServer? prometheus,
-        IReadOnlyList<(string Name, string Reason)> notStarted,
-        string adminApiKey)
+        GrafanaServer? grafana,
+        string? grafanaSkipReason)
     {
-        List<string[]> rows = [["resource", "url", "metrics", "health"]];
-        rows.Add(["postgres", database.DisplayConnectionString, "", database.Note]);
-        rows.AddRange(services.Select(service => new[]
-        {
+        List<ResourceRow> rows = [new("postgres", database.State, database.DisplayConnectionString, database.Note)];
+        rows.Add(alertmanager is null
+            ? new("alertmanager", "not started", "", "")
+            : new("alertmanager", "running", alertmanager.BaseAddress.ToString(), $"health {new Uri(alertmanager.BaseAddress, "-/healthy")}"));
+        rows.Add(prometheus is null
+            ? new("prometheus", "not started", "", "")
+            : new("prometheus", "running", prometheus.BaseAddress.ToString(), $"targets {new Uri(prometheus.BaseAddress, "targets")}"));
+        rows.Add(grafana is null
+            ? new("grafana", "not started", "", grafanaSkipReason?.Replace("not started: ", "", StringComparison.Ordinal) ?? "")
+            : new("grafana", "running", grafana.BaseAddress.ToString(), "dashboards in the folder 'ML monitoring'; anonymous viewers, admin/admin"));
+        rows.AddRange(services.Select(service => new ResourceRow(
             service.Project.Name,
+            $"running, {service.HealthStatus}",
             service.Project.Url.ToString(),
-            new Uri(service.Project.Url, "/metrics").ToString(),
-            $"{new Uri(service.Project.Url, "/health")} ({service.HealthStatus})",
-        }));
-        if (alertmanager is not null)
-        {
-            rows.Add(["alertmanager", alertmanager.BaseAddress.ToString(), new Uri(alertmanager.BaseAddress, "metrics").ToString(), new Uri(alertmanager.BaseAddress, "-/healthy").ToString()]);
-        }
+            $"metrics {new Uri(service.Project.Url, "/metrics")}, health {new Uri(service.Project.Url, "/health")}")));
+        return rows;
+    }
 
-        if (prometheus is not null)
-        {
-            rows.Add(["prometheus", prometheus.BaseAddress.ToString(), new Uri(prometheus.BaseAddress, "metrics").ToString(), new Uri(prometheus.BaseAddress, "targets").ToString()]);
-        }
-
-        rows.AddRange(notStarted.Select(resource => new[] { resource.Name, resource.Reason, "", "" }));
-
+    public static void Print(ResourceConsole console, IReadOnlyList<ResourceRow> resources, string adminApiKey, bool simulating)
+    {
+        List<string[]> rows = [["resource", "state", "url", ""]];
+        rows.AddRange(resources.Select(r => new[] { r.Name, r.State, r.Url, r.Detail }));
         var widths = Enumerable.Range(0, 4).Select(column => rows.Max(row => row[column].Length)).ToArray();
         var lines = rows.Select(row => string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd()).ToList();
         lines.Insert(1, string.Join("  ", widths.Select(width => new string('-', width))));
@@ -46,7 +49,10 @@ internal static class UrlTable
 
         console.Raw("");
         console.Raw($"Admin routes (upload, promote, queue training, evaluate drift): Authorization: Bearer {adminApiKey}");
+        console.Raw("The state at a glance: ./monitor snapshot (or ./monitor live).");
         console.Raw("");
-        console.Info("Ready. Press Ctrl+C to stop everything started here.");
+        console.Info(simulating
+            ? "Ready. The simulator starts sending traffic as soon as the model is served. Press Ctrl+C to stop everything started here."
+            : "Ready. Press Ctrl+C to stop everything started here.");
     }
 }

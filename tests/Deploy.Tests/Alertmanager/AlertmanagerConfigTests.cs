@@ -70,7 +70,7 @@ public sealed partial class AlertmanagerConfigTests
 
         var webhook = config["receivers"]!.AsArray().Single(receiver => (string?)receiver!["name"] == "drift-webhook")!["webhook_configs"]!.AsArray().Single()!;
 
-        Assert.Equal(AppHost.Monitoring.DeployedDriftWebhookUrl, (string?)webhook["url"]);
+        Assert.Equal(AppHost.MonitoringStack.DeployedDriftWebhookUrl, (string?)webhook["url"]);
         Assert.True((bool?)webhook["send_resolved"]);
     }
 

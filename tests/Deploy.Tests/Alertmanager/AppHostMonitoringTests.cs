@@ -11,7 +11,7 @@ public sealed class AppHostMonitoringTests
     public async Task Local_prometheus_config_loads_every_rule_file_alerts_alertmanager_and_passes_promtool()
     {
         var promtool = ExternalTool.Require("promtool", "prometheus");
-        var options = AppHost.Monitoring.LocalPrometheusOptions(
+        var options = AppHost.MonitoringStack.LocalPrometheusOptions(
             RepositoryPaths.Root,
             [new PrometheusScrapeJob("predictor", ["localhost:5100"]), new PrometheusScrapeJob("drift", ["localhost:5200"]), new PrometheusScrapeJob("training", ["localhost:5300"])],
             "127.0.0.1:9093",
@@ -45,9 +45,9 @@ public sealed class AppHostMonitoringTests
     {
         var amtool = ExternalTool.Require("amtool", "prometheus-alertmanager");
         var deployed = await File.ReadAllTextAsync(DeployPaths.AlertmanagerConfig, TestContext.Current.CancellationToken);
-        Assert.Equal(1, deployed.Split(AppHost.Monitoring.DeployedDriftWebhookUrl).Length - 1);
+        Assert.Equal(1, deployed.Split(AppHost.MonitoringStack.DeployedDriftWebhookUrl).Length - 1);
 
-        var local = AppHost.Monitoring.LocalAlertmanagerConfig(deployed, new Uri("http://localhost:5200/alerts"));
+        var local = AppHost.MonitoringStack.LocalAlertmanagerConfig(deployed, new Uri("http://localhost:5200/alerts"));
 
         Assert.Contains("url: http://localhost:5200/alerts", local, StringComparison.Ordinal);
         Assert.DoesNotContain("drift:8080", local, StringComparison.Ordinal);

@@ -2,12 +2,15 @@ using AppHost.Resources;
 
 namespace AppHost;
 
-/// <summary>Alertmanager posting to Drift.Service, Prometheus scraping the three services, and a plain word about Grafana.</summary>
-internal static class Monitoring
+/// <summary>
+/// Alertmanager posting to Drift.Service, Prometheus scraping the three services, Grafana with the deployed
+/// dashboards where it is installed. They start before the services (the services' ports are known up front), so
+/// the first scrapes and alerts of a starting service are not missed.
+/// </summary>
+internal static class MonitoringStack
 {
     public static async Task<AlertmanagerServer?> StartAlertmanagerAsync(
         AppHostSettings settings,
-        IReadOnlyList<RunningService> services,
         StartedResources started,
         ResourceConsole console,
         CancellationToken cancellationToken)
@@ -24,10 +27,10 @@ internal static class Monitoring
             return null;
         }
 
-        var drift = services.Single(service => service.Project.Name == "drift").Project;
+        var drift = settings.Services.Single(service => service.Name == "drift");
         var driftAlerts = new Uri(drift.Url, "/alerts");
         var dataDirectory = Directory.CreateDirectory(
-            settings.Alertmanager.DataDirectory ?? RepositoryLayout.LocalStateDirectory(settings.RepositoryRoot, "alertmanager")).FullName;
+            settings.Alertmanager.DataDirectory ?? settings.StateDirectory("alertmanager")).FullName;
 
         // The production routing (deploy/alertmanager/alertmanager.yml) with its webhook pointed at the local drift service.
         string? configFile = null;
@@ -57,7 +60,6 @@ internal static class Monitoring
 
     public static async Task<PrometheusServer?> StartPrometheusAsync(
         AppHostSettings settings,
-        IReadOnlyList<RunningService> services,
         AlertmanagerServer? alertmanager,
         StartedResources started,
         ResourceConsole console,
@@ -78,12 +80,12 @@ internal static class Monitoring
         // deploy/prometheus/prometheus.yml targets compose host names; locally the config is generated with the same rule files.
         var server = new PrometheusServer(LocalPrometheusOptions(
             settings.RepositoryRoot,
-            [.. services.Select(service => new PrometheusScrapeJob(service.Project.Name, [$"localhost:{service.Project.Port}"]))],
+            [.. settings.Services.Select(service => new PrometheusScrapeJob(service.Name, [$"localhost:{service.Port}"]))],
             alertmanager?.Target,
             settings.Prometheus.ScrapeInterval) with
         {
             Port = settings.Prometheus.Port,
-            DataDirectory = settings.Prometheus.DataDirectory ?? RepositoryLayout.LocalStateDirectory(settings.RepositoryRoot, "prometheus"),
+            DataDirectory = settings.Prometheus.DataDirectory ?? settings.StateDirectory("prometheus"),
             StartupTimeout = settings.Startup.Timeout,
             OutputLine = console.Write,
         });
@@ -130,15 +132,44 @@ internal static class Monitoring
             Retention = TimeSpan.FromDays(30),
         };
 
-    /// <summary>Resources the product has but this AppHost does not start, with the reason.</summary>
-    public static IReadOnlyList<(string Name, string Reason)> NotStarted()
+    /// <summary>Grafana on the deployed provisioning when a grafana binary is installed; null (and one line saying why) otherwise.</summary>
+    public static async Task<GrafanaServer?> StartGrafanaAsync(
+        AppHostSettings settings,
+        PrometheusServer? prometheus,
+        AlertmanagerServer? alertmanager,
+        StartedResources started,
+        ResourceConsole console,
+        CancellationToken cancellationToken)
     {
-        var grafana = Executables.FindOnPath("grafana-server") ?? Executables.FindOnPath("grafana");
-        return
-        [
-            ("grafana", grafana is null
-                ? "not started: grafana not found (no package in reach; dashboards are in deploy/grafana/)"
-                : $"not started: the AppHost does not run {grafana} yet"),
-        ];
+        if (GrafanaSkipReason(settings, prometheus) is { } reason)
+        {
+            console.Info($"grafana: {reason}.");
+            return null;
+        }
+
+        var deployed = Path.Combine(settings.RepositoryRoot, "deploy", "grafana");
+        var server = new GrafanaServer(new GrafanaServerOptions
+        {
+            Port = settings.Grafana.Port,
+            DataDirectory = settings.Grafana.DataDirectory ?? settings.StateDirectory("grafana"),
+            DeployedProvisioning = Path.Combine(deployed, "provisioning"),
+            Dashboards = Path.Combine(deployed, "dashboards"),
+            Prometheus = prometheus!.BaseAddress,
+            Alertmanager = alertmanager?.BaseAddress,
+            StartupTimeout = settings.Startup.Timeout,
+            OutputLine = console.Write,
+        });
+        started.Add(server.Name, server);
+
+        console.Info($"Starting {server.Name} on {server.BaseAddress} with the dashboards of deploy/grafana.");
+        await server.StartAsync(cancellationToken);
+        return server;
     }
+
+    /// <summary>Why Grafana is not started, or null when it is.</summary>
+    public static string? GrafanaSkipReason(AppHostSettings settings, PrometheusServer? prometheus) =>
+        !settings.Grafana.Enabled ? "not started: disabled (--Grafana:Enabled false)"
+        : prometheus is null ? "not started: it needs the local Prometheus, which is not running"
+        : GrafanaServer.FindBinary() is null ? "not started: grafana not found on PATH (install Grafana from its own package, then run again; the dashboards are in deploy/grafana/dashboards)"
+        : null;
 }
