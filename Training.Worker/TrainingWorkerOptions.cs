@@ -44,6 +44,13 @@ public sealed class TrainingWorkerOptions
     [Range(0.0, 1.0)]
     public double PromotionMargin { get; set; } = 0.0;
 
+    /// <summary>
+    /// The gate compares candidate and champion on the logged traffic's share of the holdout (the data the model
+    /// will see next) once it holds at least this many rows, else on the whole holdout. 0 always uses the whole holdout.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int RecentHoldoutMinRows { get; set; } = 100;
+
     /// <summary>Seed of the train/validation/holdout split and of the trainers.</summary>
     public int Seed { get; set; } = 42;
 

@@ -98,7 +98,16 @@ internal sealed partial class TrainingPipeline(
         var candidatePredictions = model.Predict(split.Holdout);
         var candidateMetrics = Evaluate(split.Holdout, candidatePredictions);
         var championMetrics = champion is null ? null : ScoreChampion(champion, split.Holdout);
-        var decision = Decide(task, candidateMetrics, champion, championMetrics, settings.PromotionMargin);
+
+        // After drift the question is which model serves the coming traffic better, so with enough logged rows in the
+        // holdout the decision is taken on those; the whole holdout's metrics are stored either way.
+        var recent = feedbackSplit?.Holdout is { } recentHoldout && settings.RecentHoldoutMinRows > 0 && recentHoldout.RowCount >= settings.RecentHoldoutMinRows
+            ? recentHoldout
+            : null;
+        var gateCandidate = recent is null ? candidateMetrics : Evaluate(recent, model.Predict(recent));
+        var gateChampion = recent is null || champion is null ? championMetrics : ScoreChampion(champion, recent);
+        var gateHoldout = recent is null ? "holdout" : $"logged-traffic holdout ({recent.RowCount} rows)";
+        var decision = Decide(task, gateCandidate, champion, gateChampion, settings.PromotionMargin, gateHoldout);
 
         var validationPredictions = model.Predict(split.Validation);
         var profile = ProfileFactory.Build(split.Train, Outputs(model.Predict(split.Train)), split.Validation, Outputs(validationPredictions));
@@ -113,7 +122,16 @@ internal sealed partial class TrainingPipeline(
             rows = new { reference = reference?.RowCount ?? 0, feedback = feedback?.RowCount ?? 0, train = split.Train.RowCount, validation = split.Validation.RowCount, holdout = split.Holdout.RowCount },
             candidate = candidateMetrics.ToDictionary(),
             champion = champion is null ? null : new { version = champion.Version, algorithm = champion.Algorithm, metrics = championMetrics?.ToDictionary() },
-            decision = new { promote = decision.Promote, reason = decision.Reason, margin = settings.PromotionMargin },
+            decision = new
+            {
+                promote = decision.Promote,
+                reason = decision.Reason,
+                margin = settings.PromotionMargin,
+                holdout = recent is null ? "all" : "logged_traffic",
+                holdout_rows = recent?.RowCount ?? split.Holdout.RowCount,
+                candidate = recent is null ? null : gateCandidate.ToDictionary(),
+                champion = recent is null ? null : gateChampion?.ToDictionary(),
+            },
             onnx_parity_max_difference = parity,
             train_loss = model.TrainLoss,
             validation_loss = model.ValidationLoss,
@@ -148,13 +166,13 @@ internal sealed partial class TrainingPipeline(
             ?? TrainerCatalog.For(task, classCount).First();
     }
 
-    private static PromotionDecision Decide(ModelTask task, EvaluationMetrics candidate, Champion? champion, EvaluationMetrics? championMetrics, double margin)
+    private static PromotionDecision Decide(ModelTask task, EvaluationMetrics candidate, Champion? champion, EvaluationMetrics? championMetrics, double margin, string holdout)
     {
         var primary = PrimaryMetric.For(task);
         var candidateScore = primary.ValueOf(candidate);
         if (champion is null)
         {
-            return new PromotionDecision(true, $"No champion yet; the candidate's holdout {primary.Name} is {Format(candidateScore)}.");
+            return new PromotionDecision(true, $"No champion yet; the candidate's {holdout} {primary.Name} is {Format(candidateScore)}.");
         }
 
         if (championMetrics is null)
@@ -165,13 +183,15 @@ internal sealed partial class TrainingPipeline(
         var championScore = primary.ValueOf(championMetrics);
         if (candidateScore is not { } c || championScore is not { } k)
         {
-            return new PromotionDecision(false, $"The holdout {primary.Name} is undefined (candidate {Format(candidateScore)}, champion {Format(championScore)}); the champion stays.");
+            return new PromotionDecision(false, $"The {holdout} {primary.Name} is undefined (candidate {Format(candidateScore)}, champion {Format(championScore)}); the champion stays.");
         }
 
         return primary.IsBetter(c, k, margin)
-            ? new PromotionDecision(true, $"Holdout {primary.Name}: candidate {Format(c)} beats champion version {champion.Version} {Format(k)} by more than {margin:0.####}.")
-            : new PromotionDecision(false, $"Holdout {primary.Name}: candidate {Format(c)} does not beat champion version {champion.Version} {Format(k)} by more than {margin:0.####}; the champion stays.");
+            ? new PromotionDecision(true, $"{Capitalized(holdout)} {primary.Name}: candidate {Format(c)} beats champion version {champion.Version} {Format(k)} by more than {margin:0.####}.")
+            : new PromotionDecision(false, $"{Capitalized(holdout)} {primary.Name}: candidate {Format(c)} does not beat champion version {champion.Version} {Format(k)} by more than {margin:0.####}; the champion stays.");
     }
+
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
     private static ModelOutputs Outputs(Predictions predictions) =>
         predictions.Task == ModelTask.Classification
