@@ -71,6 +71,8 @@ internal static class Services
             // One line per log entry reads better behind the resource prefix.
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+            // Every SQL statement at information level would drown the resources' own lines.
+            ["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Warning",
             ["Predictor__AdminApiKey"] = settings.AdminApiKey,
             ["Drift__AdminApiKey"] = settings.AdminApiKey,
             ["Training__AdminApiKey"] = settings.AdminApiKey,
@@ -96,6 +98,7 @@ internal static class Services
     private static async Task<RunningService> WaitUntilAliveAsync(HttpClient http, ServiceProject project, ManagedProcess process, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var healthDeadline = DateTime.UtcNow + TimeSpan.FromTicks(Math.Min(timeout.Ticks, TimeSpan.FromSeconds(45).Ticks));
         var lastProblem = "no answer";
         while (DateTime.UtcNow < deadline)
         {
@@ -109,8 +112,15 @@ internal static class Services
                 using var alive = await http.GetAsync(new Uri(project.Url, "/alive"), cancellationToken);
                 if (alive.StatusCode == HttpStatusCode.OK)
                 {
+                    // Ready means healthy: the schema applied (by the predictor) and the database reachable. A service
+                    // still unhealthy after a while is listed as it is rather than holding the rest back.
                     using var health = await http.GetAsync(new Uri(project.Url, "/health"), cancellationToken);
-                    return new RunningService(project, process, $"{(int)health.StatusCode} {health.StatusCode}");
+                    if (health.StatusCode == HttpStatusCode.OK || DateTime.UtcNow >= healthDeadline)
+                    {
+                        return new RunningService(project, process, health.StatusCode == HttpStatusCode.OK ? "healthy" : $"unhealthy ({(int)health.StatusCode}; see {new Uri(project.Url, "/health")})");
+                    }
+
+                    lastProblem = $"/health answered {(int)health.StatusCode}";
                 }
 
                 lastProblem = $"/alive answered {(int)alive.StatusCode}";

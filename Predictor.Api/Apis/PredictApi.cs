@@ -317,9 +317,16 @@ public static class PredictApi
         result = default;
         if (feature.Type == FeatureType.Categorical)
         {
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                // Missing, as in a reference CSV: the empty category, which encoders and the histograms read as missing.
+                result = FeatureValue.Of(string.Empty);
+                return null;
+            }
+
             if (value.ValueKind != JsonValueKind.String)
             {
-                return Problems.Unprocessable($"Feature '{feature.Name}' is categorical: send a string.", path);
+                return Problems.Unprocessable($"Feature '{feature.Name}' is categorical: send a string, or null for missing.", path);
             }
 
             result = FeatureValue.Of(value.GetString()!);
