@@ -64,17 +64,21 @@ internal sealed class StoryWatcher(HttpClient http, string model, Uri drift, Uri
 
             _jobStatus[id] = status;
             var trigger = job.GetProperty("trigger").GetString();
-            if (known is null && !(_firstRead && status is "succeeded" or "failed"))
+            if (known is null && status is "queued" or "running")
             {
                 say($"Training job {id.ToString()[..8]} ({trigger}) is {status}: {job.GetProperty("reason").GetString()}");
             }
+            else if (known is null && !_firstRead)
+            {
+                say($"Training job {id.ToString()[..8]} ({trigger}) was queued: {job.GetProperty("reason").GetString()}");
+            }
 
-            if (status == "succeeded")
+            if (status is "succeeded" or "rejected")
             {
                 var decision = job.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object && details.TryGetProperty("decision", out var d) ? d : default;
                 var promoted = decision.ValueKind == JsonValueKind.Object && decision.GetProperty("promote").GetBoolean();
                 var version = job.GetProperty("result_version");
-                say($"Training job {id.ToString()[..8]} ({trigger}) succeeded: version {(version.ValueKind == JsonValueKind.Number ? version.GetInt32() : 0)} {(promoted ? "promoted" : "kept as a candidate")}. {(decision.ValueKind == JsonValueKind.Object ? decision.GetProperty("reason").GetString() : "")}");
+                say($"Training job {id.ToString()[..8]} ({trigger}) {status}: version {(version.ValueKind == JsonValueKind.Number ? version.GetInt32() : 0)} {(promoted ? "promoted" : "kept as a candidate")}. {(decision.ValueKind == JsonValueKind.Object ? decision.GetProperty("reason").GetString() : "")}");
             }
             else if (status == "failed")
             {
