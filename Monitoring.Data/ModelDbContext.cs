@@ -45,6 +45,8 @@ public sealed class ModelDbContext(DbContextOptions<ModelDbContext> options) : D
 
     public DbSet<MonitoringAlert> MonitoringAlerts => Set<MonitoringAlert>();
 
+    public DbSet<OnlineUpdateState> OnlineUpdates => Set<OnlineUpdateState>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
         configuration.Properties<ModelTask>().HaveConversion<LowerCaseEnumConverter<ModelTask>>();
@@ -129,6 +131,13 @@ public sealed class ModelDbContext(DbContextOptions<ModelDbContext> options) : D
             // What the claim query scans: queued (or lease-expired running) jobs that are due.
             entity.HasIndex(j => new { j.Status, j.NotBefore });
             entity.HasIndex(j => new { j.ModelName, j.CreatedAt });
+        });
+
+        model.Entity<OnlineUpdateState>(entity =>
+        {
+            entity.ToTable("online_update_state");
+            entity.HasKey(s => s.ModelName);
+            entity.Property(s => s.LastDecision).HasColumnType(Json);
         });
 
         model.Entity<MonitoringAlert>(entity =>

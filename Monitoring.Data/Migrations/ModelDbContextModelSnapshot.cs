@@ -478,6 +478,46 @@ namespace Monitoring.Data.Migrations
                     b.ToTable("models", (string)null);
                 });
 
+            modelBuilder.Entity("Monitoring.Data.Training.OnlineUpdateState", b =>
+                {
+                    b.Property<string>("ModelName")
+                        .HasColumnType("text")
+                        .HasColumnName("model_name");
+
+                    b.Property<long>("AppliedUpdates")
+                        .HasColumnType("bigint")
+                        .HasColumnName("applied_updates");
+
+                    b.Property<int>("ChampionVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("champion_version");
+
+                    b.Property<int?>("LastCandidateVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_candidate_version");
+
+                    b.Property<string>("LastDecision")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("last_decision");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("WatermarkPredictionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("watermark_prediction_id");
+
+                    b.Property<DateTimeOffset>("WatermarkReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("watermark_received_at");
+
+                    b.HasKey("ModelName")
+                        .HasName("pk_online_update_state");
+
+                    b.ToTable("online_update_state", (string)null);
+                });
+
             modelBuilder.Entity("Monitoring.Data.Training.TrainingJob", b =>
                 {
                     b.Property<Guid>("Id")
