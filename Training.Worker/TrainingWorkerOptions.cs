@@ -59,6 +59,72 @@ public sealed class TrainingWorkerOptions
 
     /// <summary>Models trained at start from a built-in or CSV dataset when they have no champion.</summary>
     public List<BootstrapModelOptions> Bootstrap { get; set; } = [];
+
+    /// <summary>Online SGD updates of logistic and softmax regression champions, section <c>Training:Online</c>.</summary>
+    public OnlineUpdateOptions Online { get; set; } = new();
+}
+
+/// <summary>
+/// Online updates: matched feedback applied as SGD steps to a copy of a logistic or softmax regression champion, the
+/// copy gated as a candidate every <see cref="UpdatesPerCandidate"/> steps. Checked at start by
+/// <see cref="Validate"/>, whose messages name the setting.
+/// </summary>
+public sealed class OnlineUpdateOptions
+{
+    public const string Section = TrainingWorkerOptions.Section + ":Online";
+
+    /// <summary>False: no online updates (retrains still run).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>SGD steps (one per feedback row of the train part) between two candidates.</summary>
+    public int UpdatesPerCandidate { get; set; } = 1000;
+
+    /// <summary>Step size η of <c>w ← w − η·(∇loss + L2·w)</c>, on standardized features.</summary>
+    public double LearningRate { get; set; } = 0.02;
+
+    /// <summary>How often new feedback is looked for.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Feedback is read only once it is this old (by its <c>received_at</c>), so rows a slower transaction commits
+    /// late with an earlier time are not passed over by the watermark.
+    /// </summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most feedback rows per model read ahead and held in memory, waiting for their step.</summary>
+    public int MaxBuffer { get; set; } = 10_000;
+
+    /// <summary>The problems of these settings, each naming its setting; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        List<string> problems = [];
+        if (UpdatesPerCandidate is < 1 or > 10_000_000)
+        {
+            problems.Add($"{Section}:{nameof(UpdatesPerCandidate)} must be in 1..10000000 (was {UpdatesPerCandidate}).");
+        }
+
+        if (!(LearningRate > 0 && LearningRate <= 10))
+        {
+            problems.Add($"{Section}:{nameof(LearningRate)} must be greater than 0 and at most 10 (was {LearningRate}).");
+        }
+
+        if (PollInterval < TimeSpan.FromMilliseconds(50) || PollInterval > TimeSpan.FromHours(1))
+        {
+            problems.Add($"{Section}:{nameof(PollInterval)} must be between 00:00:00.050 and 01:00:00 (was {PollInterval}).");
+        }
+
+        if (SettleDelay < TimeSpan.Zero || SettleDelay > TimeSpan.FromHours(1))
+        {
+            problems.Add($"{Section}:{nameof(SettleDelay)} must be between 00:00:00 and 01:00:00 (was {SettleDelay}).");
+        }
+
+        if (MaxBuffer is < 1 or > 10_000_000)
+        {
+            problems.Add($"{Section}:{nameof(MaxBuffer)} must be in 1..10000000 (was {MaxBuffer}).");
+        }
+
+        return problems;
+    }
 }
 
 /// <summary>A model the worker makes sure exists: trained from <see cref="Dataset"/> when it has no champion.</summary>

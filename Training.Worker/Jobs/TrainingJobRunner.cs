@@ -142,26 +142,7 @@ internal sealed partial class TrainingJobRunner(
         var store = scope.ServiceProvider.GetRequiredService<TrainingJobStore>();
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
         var model = await RegistryWrites.LockModelAsync(database, job.ModelName, candidate.Task, now, description: null, cancellationToken);
-        var version = await RegistryWrites.AddVersionAsync(database, model, new ModelVersion
-        {
-            Stage = ModelStage.Candidate,
-            Sha256 = candidate.Sha256,
-            SizeBytes = candidate.Onnx.LongLength,
-            FeatureSchema = candidate.Schema.ToJson(),
-            Algorithm = candidate.Algorithm,
-            Source = ModelSource.Trained,
-            Parameters = candidate.ParametersJson,
-            Metrics = candidate.MetricsJson,
-            ReferenceProfile = candidate.Profile.ToJson(),
-            TrainingJobId = job.Id,
-            CreatedAt = now,
-            Artifact = new ModelArtifact { Onnx = candidate.Onnx },
-        }, cancellationToken);
-        if (candidate.Decision.Promote)
-        {
-            await RegistryWrites.PromoteAsync(database, model, version, now, cancellationToken);
-        }
-
+        var version = await CandidateStore.StoreAsync(database, model, candidate, job.Id, now, cancellationToken);
         var status = candidate.Decision.Promote ? TrainingJobStatus.Succeeded : TrainingJobStatus.Rejected;
         if (!await store.FinishAsync(job.Id, WorkerId, status, version.Version, candidate.DetailsJson, now, cancellationToken))
         {

@@ -41,7 +41,7 @@ public sealed class TrainingMetrics
             new Measurement<int>(_jobs.Queued, Tag("status", "queued")),
             new Measurement<int>(_jobs.Running, Tag("status", "running")),
         }, description: "Jobs in the queue, by status.");
-        meter.CreateObservableGauge("ml.online.buffer.size", () => _onlineBuffer.Select(p => new Measurement<int>(p.Value, Tag("model", p.Key))), description: "Matched feedback waiting to be applied online.");
+        meter.CreateObservableGauge("ml.online.buffer.size", () => _onlineBuffer.Select(p => new Measurement<int>(p.Value, Tag("model", p.Key))), description: "Matched feedback held for the model's online copy that no stored version includes yet: stepped into the copy, or waiting for its step.");
     }
 
     public void RunFinished(string model, TrainingJobStatus status, TrainingTrigger trigger, TimeSpan duration)
@@ -73,6 +73,12 @@ public sealed class TrainingMetrics
     public void OnlineUpdated(string model, int updates) => _onlineUpdates.Add(updates, Tag("model", model));
 
     public void OnlineBuffer(string model, int size) => _onlineBuffer[model] = size;
+
+    /// <summary>The last <c>ml.online.buffer.size</c> of the model, or null when this worker does not report it.</summary>
+    internal int? OnlineBufferOf(string model) => _onlineBuffer.TryGetValue(model, out var size) ? size : null;
+
+    /// <summary>This worker no longer moves the model online (another worker holds it, or it left the family).</summary>
+    public void OnlineForget(string model) => _onlineBuffer.TryRemove(model, out _);
 
     private static IEnumerable<Measurement<double>> Split(ConcurrentDictionary<(string Model, string Split), double> values) =>
         values.Select(p => new Measurement<double>(p.Value, Tag("model", p.Key.Model), Tag("split", p.Key.Split)));

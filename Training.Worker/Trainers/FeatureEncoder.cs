@@ -118,6 +118,31 @@ public sealed class FeatureEncoder
         return encoder;
     }
 
+    /// <summary>
+    /// The encoder a model was exported with, from its stored statistics: <paramref name="numeric"/> and
+    /// <paramref name="categorical"/> hold, per schema feature, its statistics or null (one of the two per feature).
+    /// </summary>
+    internal static FeatureEncoder FromStatistics(FeatureSchema schema, NumericRawFeature?[] numeric, CategoricalRawFeature?[] categorical)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        if (numeric.Length != schema.Features.Count || categorical.Length != schema.Features.Count)
+        {
+            throw new ArgumentException($"One entry per feature is needed ({schema.Features.Count}).");
+        }
+
+        for (var i = 0; i < schema.Features.Count; i++)
+        {
+            var expected = schema.Features[i].Type == FeatureType.Numeric ? (RawFeature?)numeric[i] : categorical[i];
+            if (expected is null || expected.Name != schema.Features[i].Name || (numeric[i] is not null && categorical[i] is not null))
+            {
+                throw new ArgumentException($"Feature '{schema.Features[i].Name}' needs exactly its {schema.Features[i].Type} statistics.");
+            }
+        }
+
+        var encoder = new FeatureEncoder(schema, numeric, categorical);
+        return encoder.Width > 0 ? encoder : throw new ArgumentException("The statistics encode to no columns.");
+    }
+
     public EncodedMatrix Encode(TabularDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);

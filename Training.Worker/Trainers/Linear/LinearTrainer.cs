@@ -249,6 +249,25 @@ internal sealed class LinearModel : TrainedModel
         Complete(data, iterations);
     }
 
+    /// <summary>
+    /// A model from given float32 coefficients (row-major [outputs × encoded width]) and intercepts, as exported:
+    /// an online update of a champion. <paramref name="parameters"/> become <see cref="Parameters"/>.
+    /// </summary>
+    internal LinearModel(string algorithm, LinearLoss loss, ModelTask task, IReadOnlyList<string> classLabels, FeatureEncoder encoder, float[] weights, float[] intercepts, Dictionary<string, object> parameters)
+        : base(algorithm, task, classLabels, encoder)
+    {
+        _loss = loss;
+        _outputs = intercepts.Length;
+        if (weights.Length != _outputs * encoder.Width)
+        {
+            throw new ArgumentException($"{weights.Length} coefficients do not make {_outputs} × {encoder.Width}.", nameof(weights));
+        }
+
+        _weights = weights;
+        _intercepts = intercepts;
+        _parameters = parameters;
+    }
+
     public override IReadOnlyDictionary<string, object> Parameters => _parameters;
 
     public override Predictions PredictEncoded(EncodedMatrix features)
