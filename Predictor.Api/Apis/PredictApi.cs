@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -108,8 +109,15 @@ public static class PredictApi
 
                 metrics.Served(model, predictions, elapsed);
                 var now = time.GetUtcNow();
-                var drifted = Inspect(model, rows, predictions, now, metrics);
-                LogPredictions(log, model, root, predictions, drifted, now, elapsed.TotalMilliseconds / predictions.Count);
+                // One bit per row: whether any feature was out of distribution. A single row needs no array.
+                var driftedOne = 0UL;
+                var drifted = rows.Count <= 64 ? new Span<ulong>(ref driftedOne) : new ulong[(rows.Count + 63) / 64];
+                Inspect(model, rows, predictions, now, metrics, drifted);
+                if (log.Enabled)
+                {
+                    LogPredictions(log, model, root, predictions, drifted, now, elapsed.TotalMilliseconds / predictions.Count);
+                }
+
                 return TypedResults.Ok(new PredictReply(
                     model.Name,
                     model.Version,
@@ -142,12 +150,11 @@ public static class PredictApi
     }
 
     /// <summary>
-    /// Counts every row into the model's feature histograms and checks it against the reference profile. Returns a
-    /// bit per row: whether any feature was out of distribution.
+    /// Counts every row into the model's feature histograms and checks it against the reference profile; sets a bit
+    /// per row in <paramref name="drifted"/> when any feature was out of distribution.
     /// </summary>
-    private static ulong[] Inspect(ServedModel model, List<FeatureValue[]> rows, IReadOnlyList<Prediction> predictions, DateTimeOffset at, PredictorMetrics metrics)
+    private static void Inspect(ServedModel model, List<FeatureValue[]> rows, IReadOnlyList<Prediction> predictions, DateTimeOffset at, PredictorMetrics metrics, Span<ulong> drifted)
     {
-        var drifted = new ulong[(rows.Count + 63) / 64];
         var width = model.Histogram.Features.Count;
         var rented = width > 256 ? ArrayPool<FeatureFinding>.Shared.Rent(width) : null;
         var findings = rented is null ? stackalloc FeatureFinding[width] : rented.AsSpan(0, width);
@@ -170,33 +177,40 @@ public static class PredictApi
                 ArrayPool<FeatureFinding>.Shared.Return(rented);
             }
         }
-
-        return drifted;
     }
 
-    /// <summary>Hands one row per prediction to the log; never waits on the database (see PredictionLogging).</summary>
-    private static void LogPredictions(IPredictionLog log, ServedModel model, JsonElement root, IReadOnlyList<Prediction> predictions, ulong[] drifted, DateTimeOffset at, double latencyMs)
+    /// <summary>
+    /// Hands one entry per prediction to the log, with the features as the request's own JSON bytes (copied, not
+    /// re-encoded); never waits on the database (see PredictionLogging).
+    /// </summary>
+    private static void LogPredictions(IPredictionLog log, ServedModel model, JsonElement root, IReadOnlyList<Prediction> predictions, ReadOnlySpan<ulong> drifted, DateTimeOffset at, double latencyMs)
     {
-        var index = 0;
-        IEnumerable<JsonElement> rows = root.TryGetProperty("features", out var single) ? [single] : root.GetProperty("instances").EnumerateArray();
-        foreach (var features in rows)
+        if (root.TryGetProperty("features", out var single))
         {
-            var prediction = predictions[index];
-            var rowDrifted = (drifted[index / 64] & (1UL << (index % 64))) != 0;
+            Log(log, model, single, predictions[0], (drifted[0] & 1) != 0, at, latencyMs);
+            return;
+        }
+
+        var index = 0;
+        foreach (var features in root.GetProperty("instances").EnumerateArray())
+        {
+            Log(log, model, features, predictions[index], (drifted[index / 64] & (1UL << (index % 64))) != 0, at, latencyMs);
             index++;
-            log.TryWrite(new PredictionLogRow(
+        }
+
+        static void Log(IPredictionLog log, ServedModel model, JsonElement features, Prediction prediction, bool drifted, DateTimeOffset at, double latencyMs) =>
+            log.TryWrite(new PredictionLogEntry(
                 prediction.Id,
                 model.Name,
                 model.Version,
                 at,
-                features.GetRawText(),
+                JsonMarshal.GetRawUtf8Value(features),
                 prediction.Label,
-                prediction.Probabilities is { } probabilities ? JsonSerializer.Serialize(probabilities) : null,
+                prediction.Probabilities,
                 prediction.Value,
                 prediction.Confidence,
                 latencyMs,
-                Drifted: rowDrifted));
-        }
+                drifted));
     }
 
     private static IResult Refuse(PredictorMetrics metrics, string model, string errorType, IResult problem)

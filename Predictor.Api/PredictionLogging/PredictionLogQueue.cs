@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,10 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
     private readonly Channel<PredictionLogRow> _channel;
     private readonly Counter<long> _rows;
     private readonly bool _enabled;
+    private readonly int _wakeThreshold;
+    private readonly SemaphoreSlim _enoughQueued = new(0, int.MaxValue);
+    private long _queued;
+    private volatile bool _completed;
     private long _written;
     private long _spilled;
     private long _replayed;
@@ -37,13 +42,23 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
             SingleWriter = false,
             AllowSynchronousContinuations = false,
         });
+        // The writer sleeps until a batch is queued (or its flush interval ends) instead of waking for every row; it is
+        // woken at half the capacity at the latest, so a small queue still drains before it overflows.
+        _wakeThreshold = Math.Max(1, Math.Min(settings.BatchSize, settings.QueueCapacity / 2));
+        // Its own pool, large enough for every queued row: the shared pool keeps only a few dozen arrays per size, so
+        // rows returned by the writer a batch at a time would mostly go to the GC and be allocated again.
+        TextPool = ArrayPool<byte>.Create(MaxPooledRowBytes, Math.Min(settings.QueueCapacity + settings.BatchSize, 1 << 16));
         Spill = new PredictionLogSpill(settings.SpillDirectory, settings.MaxSpillBytes);
         var meter = meters.Create(Telemetry.PredictorMetrics.MeterName);
         _rows = meter.CreateCounter<long>("ml.prediction_log.rows", description: "Prediction log rows by outcome: written, spilled, replayed, dropped.");
         meter.CreateObservableGauge("ml.prediction_log.queue", () => (long)QueueLength, description: "Prediction log rows waiting in memory for the writer.");
     }
 
-    public ChannelReader<PredictionLogRow> Reader => _channel.Reader;
+    /// <summary>Rows whose text is larger than this use arrays of their own rather than pooled ones.</summary>
+    internal const int MaxPooledRowBytes = 64 * 1024;
+
+    /// <summary>The pool of the queued rows' text buffers.</summary>
+    internal ArrayPool<byte> TextPool { get; }
 
     public PredictionLogSpill Spill { get; }
 
@@ -65,20 +80,28 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
     /// <summary>Binary COPY batches written to <c>prediction_logs</c> (replays not included).</summary>
     public long CopyBatches => Interlocked.Read(ref _copyBatches);
 
-    public bool TryWrite(in PredictionLogRow row)
+    public bool TryWrite(in PredictionLogEntry entry)
     {
         if (!_enabled)
         {
             return false;
         }
 
+        var row = PredictionLogRow.Create(entry, TextPool);
         if (_channel.Writer.TryWrite(row))
         {
+            if (Interlocked.Increment(ref _queued) == _wakeThreshold)
+            {
+                _enoughQueued.Release();
+            }
+
             return true;
         }
 
         // Queue full (or the writer has shut down): spill synchronously; this path only runs when the writer falls behind.
-        if (Spill.Append(new ReadOnlySpan<PredictionLogRow>(in row)) == 1)
+        var spilled = Spill.Append(new ReadOnlySpan<PredictionLogRow>(in row)) == 1;
+        row.Release();
+        if (spilled)
         {
             CountSpilled(1);
             return true;
@@ -88,10 +111,56 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Moves up to <paramref name="batch"/>.Length queued rows into <paramref name="batch"/>, first waiting until a
+    /// batch's worth is queued, the queue is completed, or <paramref name="maxWait"/> has passed. Returns how many.
+    /// </summary>
+    public async ValueTask<int> ReadBatchAsync(PredictionLogRow[] batch, TimeSpan maxWait, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Read(ref _queued) < _wakeThreshold && !_completed)
+        {
+            using var timeout = new CancellationTokenSource(maxWait, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                // A wake-up can be left over from a batch already taken: check the count again after each one.
+                while (Interlocked.Read(ref _queued) < _wakeThreshold && !_completed)
+                {
+                    await _enoughQueued.WaitAsync(linked.Token);
+                }
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+            {
+                // Flush interval over, or shutting down: whatever is queued now is taken (the drain takes the rest).
+            }
+        }
+
+        return TakeQueued(batch);
+    }
+
+    /// <summary>Moves up to <paramref name="batch"/>.Length queued rows into it without waiting. Returns how many.</summary>
+    public int TakeQueued(PredictionLogRow[] batch)
+    {
+        var count = 0;
+        while (count < batch.Length && _channel.Reader.TryRead(out var row))
+        {
+            batch[count++] = row;
+        }
+
+        Interlocked.Add(ref _queued, -count);
+        return count;
+    }
+
     /// <summary>Stops accepting rows into the queue (shutdown); later rows go to the spill.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        _completed = true;
+        _channel.Writer.TryComplete();
+        _enoughQueued.Release();
+    }
 
     /// <summary>Spills rows the database did not take; those that do not fit are dropped. Returns how many were spilled.</summary>
+    /// <remarks>The rows stay the caller's to release.</remarks>
     public int SpillOrDrop(ReadOnlySpan<PredictionLogRow> rows)
     {
         var stored = Spill.Append(rows);
@@ -119,7 +188,11 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
         CountDropped(records);
     }
 
-    public void Dispose() => Spill.Dispose();
+    public void Dispose()
+    {
+        Spill.Dispose();
+        _enoughQueued.Dispose();
+    }
 
     private void CountSpilled(int rows)
     {

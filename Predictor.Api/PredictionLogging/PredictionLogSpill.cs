@@ -187,19 +187,25 @@ internal sealed class PredictionLogSpill : IDisposable
             .OrderBy(segment => segment.Sequence)
             .Select(segment => (segment.Sequence, segment.Path));
 
+    /// <remarks>
+    /// The payload is what <see cref="BinaryWriter"/> made of the row when its text columns were strings (strings are a
+    /// 7-bit encoded byte length and UTF-8), so segments spilled by earlier versions replay unchanged.
+    /// </remarks>
     private static void WriteRecord(MemoryStream buffer, in PredictionLogRow row)
     {
         var headerAt = buffer.Length;
         buffer.Write(stackalloc byte[HeaderSize]);
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(row.Id.ToByteArray());
+            Span<byte> id = stackalloc byte[16];
+            row.Id.TryWriteBytes(id);
+            writer.Write(id);
             writer.Write(row.ModelName);
             writer.Write(row.ModelVersion);
-            writer.Write(row.CreatedAt.UtcTicks);
-            writer.Write(row.FeaturesJson);
-            WriteOptional(writer, row.Label);
-            WriteOptional(writer, row.ProbabilitiesJson);
+            writer.Write(row.CreatedAtUtcTicks);
+            WriteText(writer, row.FeaturesJson);
+            WriteOptional(writer, row.Label, row.HasLabel);
+            WriteOptional(writer, row.ProbabilitiesJson, row.HasProbabilities);
             WriteOptional(writer, row.Value);
             WriteOptional(writer, row.Confidence);
             writer.Write(row.LatencyMs);
@@ -214,27 +220,35 @@ internal sealed class PredictionLogSpill : IDisposable
 
     private static PredictionLogRow ReadPayload(ReadOnlySpan<byte> payload)
     {
-        using var reader = new BinaryReader(new MemoryStream(payload.ToArray()), Encoding.UTF8);
-        return new PredictionLogRow(
-            Id: new Guid(reader.ReadBytes(16)),
-            ModelName: reader.ReadString(),
-            ModelVersion: reader.ReadInt32(),
-            CreatedAt: new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero),
-            FeaturesJson: reader.ReadString(),
-            Label: reader.ReadBoolean() ? reader.ReadString() : null,
-            ProbabilitiesJson: reader.ReadBoolean() ? reader.ReadString() : null,
-            Value: reader.ReadBoolean() ? reader.ReadDouble() : null,
-            Confidence: reader.ReadBoolean() ? reader.ReadDouble() : null,
-            LatencyMs: reader.ReadDouble(),
-            Drifted: reader.ReadBoolean());
+        var reader = new PayloadReader(payload);
+        var id = new Guid(reader.Bytes(16));
+        var modelName = Encoding.UTF8.GetString(reader.Text());
+        var modelVersion = BinaryPrimitives.ReadInt32LittleEndian(reader.Bytes(4));
+        var createdAt = BinaryPrimitives.ReadInt64LittleEndian(reader.Bytes(8));
+        var features = reader.Text();
+        var hasLabel = reader.Boolean();
+        var label = hasLabel ? reader.Text() : default;
+        var hasProbabilities = reader.Boolean();
+        var probabilities = hasProbabilities ? reader.Text() : default;
+        double? value = reader.Boolean() ? reader.Double() : null;
+        double? confidence = reader.Boolean() ? reader.Double() : null;
+        var latencyMs = reader.Double();
+        var drifted = reader.Boolean();
+        return PredictionLogRow.FromStored(id, modelName, modelVersion, createdAt, features, label, hasLabel, probabilities, hasProbabilities, value, confidence, latencyMs, drifted);
     }
 
-    private static void WriteOptional(BinaryWriter writer, string? value)
+    private static void WriteText(BinaryWriter writer, ReadOnlySpan<byte> utf8)
     {
-        writer.Write(value is not null);
-        if (value is not null)
+        writer.Write7BitEncodedInt(utf8.Length);
+        writer.Write(utf8);
+    }
+
+    private static void WriteOptional(BinaryWriter writer, ReadOnlySpan<byte> utf8, bool present)
+    {
+        writer.Write(present);
+        if (present)
         {
-            writer.Write(value);
+            WriteText(writer, utf8);
         }
     }
 
@@ -244,6 +258,51 @@ internal sealed class PredictionLogSpill : IDisposable
         if (value.HasValue)
         {
             writer.Write(value.Value);
+        }
+    }
+
+    /// <summary>Reads a payload as <see cref="BinaryReader"/> would, without copying it; a short payload throws <see cref="EndOfStreamException"/>.</summary>
+    private ref struct PayloadReader(ReadOnlySpan<byte> payload)
+    {
+        private readonly ReadOnlySpan<byte> _payload = payload;
+        private int _at;
+
+        public ReadOnlySpan<byte> Bytes(int count)
+        {
+            if (count < 0 || count > _payload.Length - _at)
+            {
+                throw new EndOfStreamException();
+            }
+
+            var bytes = _payload.Slice(_at, count);
+            _at += count;
+            return bytes;
+        }
+
+        public bool Boolean() => Bytes(1)[0] != 0;
+
+        public double Double() => BinaryPrimitives.ReadDoubleLittleEndian(Bytes(8));
+
+        /// <summary>A string as <see cref="BinaryWriter.Write(string)"/> writes it: 7-bit encoded byte length, then UTF-8.</summary>
+        public ReadOnlySpan<byte> Text()
+        {
+            var length = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                if (shift > 28)
+                {
+                    throw new FormatException("Bad 7-bit encoded length in a spill record.");
+                }
+
+                var b = Bytes(1)[0];
+                length |= (b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    break;
+                }
+            }
+
+            return Bytes(length);
         }
     }
 

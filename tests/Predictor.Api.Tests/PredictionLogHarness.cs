@@ -10,6 +10,32 @@ using predictor::Predictor.Api.PredictionLogging;
 
 namespace Predictor.Api.Tests;
 
+/// <summary>A prediction as a test hands it to the log, with the features as JSON text.</summary>
+internal sealed record LoggedRow(
+    Guid Id,
+    string ModelName,
+    int ModelVersion,
+    DateTimeOffset CreatedAt,
+    string FeaturesJson,
+    string? Label,
+    IReadOnlyDictionary<string, double>? Probabilities,
+    double? Value,
+    double? Confidence,
+    double LatencyMs,
+    bool Drifted)
+{
+    /// <summary>What prediction_logs.probabilities holds for this row: JsonSerializer's text of the map.</summary>
+    public string? ProbabilitiesJson => Probabilities is null ? null : System.Text.Json.JsonSerializer.Serialize(Probabilities);
+
+    public PredictionLogEntry ToEntry() => new(
+        Id, ModelName, ModelVersion, CreatedAt, System.Text.Encoding.UTF8.GetBytes(FeaturesJson), Label, Probabilities, Value, Confidence, LatencyMs, Drifted);
+}
+
+internal static class PredictionLogExtensions
+{
+    public static bool TryWrite(this IPredictionLog log, LoggedRow row) => log.TryWrite(row.ToEntry());
+}
+
 /// <summary>A queue and writer wired by hand over a real database, as AddPredictionLogging wires them.</summary>
 internal sealed class PredictionLogHarness : IAsyncDisposable
 {
@@ -64,14 +90,14 @@ internal sealed class PredictionLogHarness : IAsyncDisposable
         await _meters.DisposeAsync();
     }
 
-    public static PredictionLogRow Row(int i) => new(
+    public static LoggedRow Row(int i) => new(
         Guid.CreateVersion7(),
         "credit",
         1 + (i % 3),
         new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero).AddMilliseconds(i),
         $$"""{"age": {{i}}, "income": 1234.5}""",
         i % 2 == 0 ? "yes" : null,
-        i % 2 == 0 ? """{"no": 0.25, "yes": 0.75}""" : null,
+        i % 2 == 0 ? new Dictionary<string, double> { ["no"] = 0.25, ["yes"] = 0.75 } : null,
         i % 2 == 0 ? null : i * 0.5,
         i % 2 == 0 ? 0.75 : null,
         1.25 + i,

@@ -53,9 +53,10 @@ public sealed class PredictionLogTests(PostgresFixture postgres) : IDisposable
             Assert.Equal(row.ModelName, log.ModelName);
             Assert.Equal(row.ModelVersion, log.ModelVersion);
             Assert.Equal(row.CreatedAt, log.CreatedAt);
-            Assert.Equal(NormalizeJson(row.FeaturesJson), NormalizeJson(log.Features));
+            // json keeps the text as sent: the request's own bytes, and the probabilities exactly as JsonSerializer writes them.
+            Assert.Equal(row.FeaturesJson, log.Features);
             Assert.Equal(row.Label, log.Label);
-            Assert.Equal(row.ProbabilitiesJson is null ? null : NormalizeJson(row.ProbabilitiesJson), log.Probabilities is null ? null : NormalizeJson(log.Probabilities));
+            Assert.Equal(row.ProbabilitiesJson, log.Probabilities);
             Assert.Equal(row.Value, log.Value);
             Assert.Equal(row.Confidence, log.Confidence);
             Assert.Equal(row.LatencyMs, log.LatencyMs);
@@ -299,6 +300,4 @@ public sealed class PredictionLogTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(256L * 1024 * 1024, options.MaxSpillBytes);
         Assert.True(options.Enabled);
     }
-
-    private static string NormalizeJson(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!.ToJsonString();
 }
