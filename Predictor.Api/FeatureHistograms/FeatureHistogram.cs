@@ -18,6 +18,15 @@ public sealed class FeatureHistogram
     private readonly FeatureProfile? _confidence;
     private readonly FeatureProfile? _value;
 
+    // The profiles' bins as arrays, read on every request (the profiles' lists are interfaces).
+    private readonly ProfileBins?[] _featureBins;
+    private readonly ProfileBins? _labelBins;
+    private readonly ProfileBins? _confidenceBins;
+    private readonly ProfileBins? _valueBins;
+
+    // The minute most requests count into, so they skip the dictionary; see EnterMinute.
+    private MinuteCounts? _current;
+
     public FeatureHistogram(string model, int version, FeatureSchema schema, ReferenceProfile? profile)
     {
         Model = model;
@@ -58,6 +67,10 @@ public sealed class FeatureHistogram
         _confidenceIndex = _confidence is null ? -1 : next++;
         _valueIndex = _value is null ? -1 : next;
         HasProfile = profile is not null;
+        _featureBins = [.. _featureProfiles.Select(p => p is null ? null : new ProfileBins(p))];
+        _labelBins = _label is null ? null : new ProfileBins(_label);
+        _confidenceBins = _confidence is null ? null : new ProfileBins(_confidence);
+        _valueBins = _value is null ? null : new ProfileBins(_value);
     }
 
     private readonly int[] _trackedIndexOfFeature;
@@ -93,7 +106,7 @@ public sealed class FeatureHistogram
             var missing = false;
             for (var f = 0; f < row.Length; f++)
             {
-                var profile = _featureProfiles[f];
+                var bins = _featureBins[f];
                 var value = row[f];
                 var isMissing = value.Category is null ? double.IsNaN(value.Number) : value.Category.Length == 0;
                 var finding = FeatureFinding.None;
@@ -103,7 +116,7 @@ public sealed class FeatureHistogram
                     missing = true;
                 }
 
-                if (profile is not null)
+                if (bins is not null)
                 {
                     var tracked = _trackedIndexOfFeature[f];
                     if (isMissing)
@@ -112,9 +125,9 @@ public sealed class FeatureHistogram
                     }
                     else
                     {
-                        var slot = value.Category is null ? profile.SlotOf(value.Number) : profile.SlotOf(value.Category);
+                        var slot = value.Category is null ? bins.SlotOf(value.Number) : bins.SlotOf(value.Category);
                         Interlocked.Increment(ref counts.Slots[tracked][slot]);
-                        var outOfDistribution = value.Category is null ? profile.IsOutOfDistribution(value.Number) : profile.IsOutOfRangeSlot(slot);
+                        var outOfDistribution = value.Category is null ? bins.IsOutOfDistribution(value.Number) : bins.IsUnseenCategory(slot);
                         if (outOfDistribution)
                         {
                             Interlocked.Increment(ref counts.OutOfRange[tracked]);
@@ -129,17 +142,17 @@ public sealed class FeatureHistogram
 
             if (_labelIndex >= 0 && prediction.Label is { } label)
             {
-                Interlocked.Increment(ref counts.Slots[_labelIndex][_label!.SlotOf(label)]);
+                Interlocked.Increment(ref counts.Slots[_labelIndex][_labelBins!.SlotOf(label)]);
             }
 
             if (_confidenceIndex >= 0 && prediction.Confidence is { } confidence)
             {
-                Interlocked.Increment(ref counts.Slots[_confidenceIndex][_confidence!.SlotOf(confidence)]);
+                Interlocked.Increment(ref counts.Slots[_confidenceIndex][_confidenceBins!.SlotOf(confidence)]);
             }
 
             if (_valueIndex >= 0 && prediction.Value is { } predicted)
             {
-                Interlocked.Increment(ref counts.Slots[_valueIndex][_value!.SlotOf(predicted)]);
+                Interlocked.Increment(ref counts.Slots[_valueIndex][_valueBins!.SlotOf(predicted)]);
             }
 
             return new RowInspection(drifted, missing);
@@ -150,15 +163,33 @@ public sealed class FeatureHistogram
         }
     }
 
-    /// <summary>The minute's counts, entered: a flush that took them away first is seen, and a fresh set is used.</summary>
+    /// <summary>
+    /// The minute's counts, entered: a flush that took them away first is seen, and a fresh set is used. Most requests
+    /// find the minute in <see cref="_current"/>: entering and then reading its closed flag, against the flush closing
+    /// it and then waiting for writers (both through full fences), means either the request sees it closed or the flush
+    /// waits for the request's counts.
+    /// </summary>
     private MinuteCounts EnterMinute(long minute)
     {
+        var current = Volatile.Read(ref _current);
+        if (current is not null && current.MinuteTicks == minute)
+        {
+            current.Enter();
+            if (!current.IsClosed)
+            {
+                return current;
+            }
+
+            current.Exit();
+        }
+
         while (true)
         {
             var counts = _minutes.GetOrAdd(minute, static (m, self) => new MinuteCounts(m, self.SlotCounts), this);
             counts.Enter();
-            if (_minutes.TryGetValue(minute, out var current) && ReferenceEquals(current, counts))
+            if (!counts.IsClosed && _minutes.TryGetValue(minute, out var found) && ReferenceEquals(found, counts))
             {
+                Volatile.Write(ref _current, counts);
                 return counts;
             }
 
@@ -178,6 +209,7 @@ public sealed class FeatureHistogram
         {
             if (minute < limit && _minutes.TryRemove(minute, out var counts))
             {
+                counts.Close();
                 counts.WaitForWriters();
                 taken.Add(counts);
             }
@@ -205,9 +237,11 @@ public readonly record struct RowInspection(bool Drifted, bool AnyMissing);
 public sealed class MinuteCounts
 {
     private int _writers;
+    private int _closed;
 
     public MinuteCounts(long minuteTicks, IReadOnlyList<int> slotCounts)
     {
+        MinuteTicks = minuteTicks;
         Minute = new DateTimeOffset(minuteTicks, TimeSpan.Zero);
         Slots = [.. slotCounts.Select(n => new long[n])];
         Missing = new long[slotCounts.Count];
@@ -215,6 +249,11 @@ public sealed class MinuteCounts
     }
 
     public DateTimeOffset Minute { get; }
+
+    internal long MinuteTicks { get; }
+
+    /// <summary>True once a flush has taken the minute away; requests then count into a fresh one.</summary>
+    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     public long[][] Slots { get; }
 
@@ -225,6 +264,9 @@ public sealed class MinuteCounts
     internal void Enter() => Interlocked.Increment(ref _writers);
 
     internal void Exit() => Interlocked.Decrement(ref _writers);
+
+    /// <summary>A full fence, so that the flush's read of the writer count that follows cannot move before it.</summary>
+    internal void Close() => Interlocked.Exchange(ref _closed, 1);
 
     internal void WaitForWriters()
     {
