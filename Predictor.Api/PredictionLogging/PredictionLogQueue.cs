@@ -87,7 +87,12 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
             return false;
         }
 
-        var row = PredictionLogRow.Create(entry, TextPool);
+        return TryEnqueue(PredictionLogRow.Create(entry, TextPool));
+    }
+
+    /// <summary>Queues a built row, or spills it when the queue is full; the queue owns the row from here.</summary>
+    internal bool TryEnqueue(in PredictionLogRow row)
+    {
         if (_channel.Writer.TryWrite(row))
         {
             if (Interlocked.Increment(ref _queued) == _wakeThreshold)
