@@ -30,7 +30,7 @@ public class ModelDatabaseSchemaTests(PostgresFixture postgres)
         await connection.OpenAsync(Cancellation);
         var tables = await QueryStringsAsync(connection, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
         Assert.Equal(
-            ["__EFMigrationsHistory", "drift_events", "drift_reports", "feature_bin_counts", "feedback", "model_artifacts", "model_versions", "models", "monitoring_alerts", "prediction_logs", "training_jobs"],
+            ["__EFMigrationsHistory", "drift_events", "drift_reports", "feature_bin_counts", "feedback", "model_artifacts", "model_versions", "models", "monitoring_alerts", "online_update_state", "prediction_logs", "training_jobs"],
             tables);
 
         var indexes = (await QueryStringsAsync(connection, "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public'")).ToList();
