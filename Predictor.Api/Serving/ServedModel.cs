@@ -52,6 +52,8 @@ public sealed class ServedModel : IDisposable
             Outputs = OutputPlan.For(_session, task);
             Profile = profile;
             Histogram = new FeatureHistogram(name, version, Signature.Schema, profile);
+            ModelTag = new("model", name);
+            VersionTag = new("model_version", version);
         }
         catch
         {
@@ -82,6 +84,12 @@ public sealed class ServedModel : IDisposable
     public IReadOnlyList<bool> IntegerFeatures { get; }
 
     public long SizeBytes { get; }
+
+    /// <summary>The <c>model</c> metric tag, made once: every request records it.</summary>
+    internal KeyValuePair<string, object?> ModelTag { get; }
+
+    /// <summary>The <c>model_version</c> metric tag, made once so the version is not boxed per request.</summary>
+    internal KeyValuePair<string, object?> VersionTag { get; }
 
     public InferenceSession Session => _session;
 

@@ -57,11 +57,12 @@ public sealed class PredictorMetrics
 
     public void Served(ServedModel model, IReadOnlyList<Prediction> predictions, TimeSpan duration)
     {
-        var modelTag = new KeyValuePair<string, object?>("model", model.Name);
-        var versionTag = new KeyValuePair<string, object?>("model_version", model.Version);
+        var modelTag = model.ModelTag;
+        var versionTag = model.VersionTag;
         _duration.Record(duration.TotalSeconds, modelTag, versionTag);
-        foreach (var prediction in predictions)
+        for (var i = 0; i < predictions.Count; i++)
         {
+            var prediction = predictions[i];
             if (prediction.Label is { } label)
             {
                 var classTag = new KeyValuePair<string, object?>("class", label);
@@ -85,7 +86,7 @@ public sealed class PredictorMetrics
     /// <summary>Counts what the out-of-distribution check found in one row.</summary>
     public void Inspected(ServedModel model, ReadOnlySpan<FeatureFinding> findings, RowInspection inspection)
     {
-        var modelTag = new KeyValuePair<string, object?>("model", model.Name);
+        var modelTag = model.ModelTag;
         if (inspection.Drifted)
         {
             _drifted.Add(1, modelTag);

@@ -91,11 +91,12 @@ internal sealed class MeasurementDatabase : IAsyncDisposable
 
 /// <summary>
 /// Client CPU per row of the writer's binary COPY: batches of 1,000 rows into <c>prediction_logs</c>, the importer of
-/// commit 541d13f (one call per value) against the encoder of today, alternating over three rounds.
+/// commit 541d13f (one call per value) against the encoder of today, alternating over five rounds after one that warms up.
 /// </summary>
 internal static class CopyMeasurement
 {
     private const int BatchSize = 1000;
+    private const int Rounds = 5;
 
     public static async Task RunAsync(int rows)
     {
@@ -104,20 +105,26 @@ internal static class CopyMeasurement
         var features = body.RootElement.GetProperty("features");
         var at = DateTimeOffset.UtcNow;
         var results = new List<(string Name, double ClientMicros, double ServerMicros, double Seconds)>();
-        for (var round = 0; round < 3; round++)
+        // Round 0 warms up (JIT tiers) and is not reported.
+        for (var round = 0; round <= Rounds; round++)
         {
             var legacy = Enumerable.Range(0, rows).Select(_ => Legacy.BuildRow(features, Samples.Prediction with { Id = Guid.CreateVersion7() }, at, 0.2)).ToArray();
-            results.Add(await MeasureAsync(database, "before: importer per value", rows, async (connection, start, count) =>
-                await Legacy.CopyAsync(connection, legacy.AsMemory(start, count), CancellationToken.None)));
+            var before = await MeasureAsync(database, "before: importer per value", rows, async (connection, start, count) =>
+                await Legacy.CopyAsync(connection, legacy.AsMemory(start, count), CancellationToken.None));
 
             var current = Enumerable.Range(0, rows).Select(_ => PredictionLogRow.Create(Entry(features, at), System.Buffers.ArrayPool<byte>.Shared)).ToArray();
             var encoder = new PredictionLogCopyEncoder();
-            results.Add(await MeasureAsync(database, "after: encoded batch", rows, async (connection, start, count) =>
+            var after = await MeasureAsync(database, "after: encoded batch", rows, async (connection, start, count) =>
             {
                 encoder.Encode(current.AsSpan(start, count));
                 await using var copy = await connection.BeginRawBinaryCopyAsync(Legacy.CopySql);
                 await copy.WriteAsync(encoder.Encoded);
-            }));
+            });
+            if (round > 0)
+            {
+                results.Add(before);
+                results.Add(after);
+            }
         }
 
         Console.WriteLine($"\nbinary COPY of {rows:N0} rows in batches of {BatchSize} ({Environment.ProcessorCount} cores, PostgreSQL on this machine):");
@@ -139,6 +146,7 @@ internal static class CopyMeasurement
     private static async Task<(string, double, double, double)> MeasureAsync(MeasurementDatabase database, string name, int rows, Func<NpgsqlConnection, int, int, Task> copy)
     {
         await database.TruncateAsync();
+        GC.Collect();
         var client = MeasurementDatabase.ProcessCpuSeconds();
         var server = MeasurementDatabase.PostgresCpuSeconds();
         var clock = Stopwatch.StartNew();

@@ -46,9 +46,10 @@ foreach (var (scenario, telemetry, logging) in scenarios)
         ["OTEL_SDK_DISABLED"] = telemetry ? null : "true",
         ["PredictionLogging__Enabled"] = logging ? "true" : "false",
     };
-    // Runtime knobs (DOTNET_gcServer, DOTNET_GCgen0size, …) given to the load test reach the predictor too.
+    // Runtime knobs given to the load test reach the predictor too: GC settings (DOTNET_gcServer, DOTNET_GCgen0size, …),
+    // and DOTNET_PerfMapEnabled=1 with DOTNET_EnableWriteXorExecute=0 for a CPU profile with perf.
     foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-        .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("DOTNET_gc", StringComparison.OrdinalIgnoreCase) || e.Item1.StartsWith("DOTNET_GC", StringComparison.Ordinal)))
+        .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase)))
     {
         environment[key] = value;
     }
