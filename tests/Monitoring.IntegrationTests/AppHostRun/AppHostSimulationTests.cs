@@ -152,6 +152,24 @@ public sealed class AppHostSimulationTests
             Assert.DoesNotContain(appHostProcess.RecentOutput, line => line.StartsWith("simulator", StringComparison.Ordinal) && line.Contains("failed", StringComparison.Ordinal));
 
             descendants.UnionWith(ProcessTree.Descendants(appHostProcess.Id));
+
+            // The terminal monitor against the running system: the state and exit 0, then 1 naming the stopped predictor.
+            string[] monitorArguments =
+            [
+                "snapshot",
+                "--predictor", $"http://127.0.0.1:{ports.Predictor}", "--drift", $"http://127.0.0.1:{ports.Drift}", "--training", $"http://127.0.0.1:{ports.Training}",
+                "--prometheus", $"http://127.0.0.1:{ports.Prometheus}", "--alertmanager", $"http://127.0.0.1:{ports.Alertmanager}",
+            ];
+            var healthy = await RunMonitorAsync(root, monitorArguments);
+            Assert.True(healthy.ExitCode == 0, healthy.Output);
+            Assert.Contains("all healthy", healthy.Output, StringComparison.Ordinal);
+            Assert.Contains(Model, healthy.Output, StringComparison.Ordinal);
+            Assert.Contains("promoted", healthy.Output, StringComparison.Ordinal);
+
+            var predictorPid = descendants.Single(p => ProcessTree.CommandLine(p.Pid).Contains("Predictor.Api.dll", StringComparison.Ordinal)).Pid;
+            System.Diagnostics.Process.GetProcessById(predictorPid).Kill();
+            var unhealthy = await WaitFor(async () => await RunMonitorAsync(root, monitorArguments) is { ExitCode: 1 } stopped ? stopped : null, TimeSpan.FromSeconds(30), "monitor snapshot to exit 1");
+            Assert.Contains("predictor unreachable", unhealthy.Output, StringComparison.Ordinal);
         }
         finally
         {
@@ -167,6 +185,26 @@ public sealed class AppHostSimulationTests
         Assert.True(survivors.Length == 0, $"Left running after the AppHost stopped: {string.Join(", ", survivors.Select(p => ProcessTree.CommandLine(p.Pid)))}");
         Directory.Delete(state, recursive: true);
     }
+
+    /// <summary>Runs the built <c>monitor</c> as a user's script would and returns its exit code and output.</summary>
+    private static async Task<MonitorRun> RunMonitorAsync(string root, IReadOnlyList<string> arguments)
+    {
+        var monitor = Path.Combine(root, "artifacts", "bin", "Monitor.Cli", RepositoryLayout.BuildConfiguration.ToLowerInvariant(), "monitor.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(monitor);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
+        var error = process.StandardError.ReadToEndAsync(Cancellation);
+        await process.WaitForExitAsync(Cancellation);
+        return new MonitorRun(process.ExitCode, await output + await error);
+    }
+
+    private sealed record MonitorRun(int ExitCode, string Output);
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
