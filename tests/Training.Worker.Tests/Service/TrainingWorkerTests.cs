@@ -198,24 +198,11 @@ public sealed class TrainingWorkerTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
     }
 
-    private static async Task<Guid> QueueAsync(HttpClient client, string model, string reason)
-    {
-        using var response = await client.PostAsJsonAsync("/training/jobs", new { model, reason }, Cancellation);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetGuid();
-    }
+    private static Task<Guid> QueueAsync(HttpClient client, string model, string reason) =>
+        JobClient.QueueAsync(client, model, reason, Cancellation);
 
-    private static async Task<JsonElement> WaitForJobAsync(HttpClient client, string model, Func<JsonElement, bool> condition)
-    {
-        JsonElement? found = null;
-        await WaitAsync(async () =>
-        {
-            var jobs = await client.GetFromJsonAsync<JsonElement>($"/training/jobs?model={model}", Cancellation);
-            found = jobs.EnumerateArray().Where(condition).Select(j => (JsonElement?)j.Clone()).FirstOrDefault();
-            return found is not null;
-        });
-        return found!.Value;
-    }
+    private static Task<JsonElement> WaitForJobAsync(HttpClient client, string model, Func<JsonElement, bool> condition) =>
+        JobClient.WaitForJobAsync(client, model, condition, Cancellation);
 
     private static async Task WaitAsync(Func<Task<bool>> condition)
     {
