@@ -193,11 +193,11 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
         CountDropped(records);
     }
 
-    public void Dispose()
-    {
-        Spill.Dispose();
-        _enoughQueued.Dispose();
-    }
+    /// <remarks>
+    /// The semaphore is left undisposed: the writer's stop (which completes the queue and releases it) can run after the
+    /// container disposed the queue, and a SemaphoreSlim whose wait handle was never asked for holds nothing to free.
+    /// </remarks>
+    public void Dispose() => Spill.Dispose();
 
     private void CountSpilled(int rows)
     {

@@ -80,6 +80,12 @@ foreach (var (scenario, telemetry, logging) in scenarios)
     var predictorCpu = CpuSeconds(predictor.Id);
     var postgresCpu = PostgresCpuSeconds();
     var output = await RunWrkAsync(["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url]);
+    if (predictor.HasExited)
+    {
+        // A run whose server died is not a slow run: stop and show why.
+        throw new InvalidOperationException($"The predictor exited (code {predictor.ExitCode}) during the '{scenario}' run:\n{string.Join('\n', predictor.RecentOutput)}\n{output}");
+    }
+
     predictorCpu = CpuSeconds(predictor.Id) - predictorCpu;
     postgresCpu = PostgresCpuSeconds() - postgresCpu;
     var requests = long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture);
