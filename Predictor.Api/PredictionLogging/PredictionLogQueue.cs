@@ -47,7 +47,7 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
         _wakeThreshold = Math.Max(1, Math.Min(settings.BatchSize, settings.QueueCapacity / 2));
         // Its own pool, large enough for every queued row: the shared pool keeps only a few dozen arrays per size, so
         // rows returned by the writer a batch at a time would mostly go to the GC and be allocated again.
-        TextPool = ArrayPool<byte>.Create(MaxPooledRowBytes, Math.Min(settings.QueueCapacity + settings.BatchSize, 1 << 16));
+        TextPool = _enabled ? ArrayPool<byte>.Create(MaxPooledRowBytes, Math.Min(settings.QueueCapacity + settings.BatchSize, 1 << 16)) : ArrayPool<byte>.Shared;
         Spill = new PredictionLogSpill(settings.SpillDirectory, settings.MaxSpillBytes);
         var meter = meters.Create(Telemetry.PredictorMetrics.MeterName);
         _rows = meter.CreateCounter<long>("ml.prediction_log.rows", description: "Prediction log rows by outcome: written, spilled, replayed, dropped.");

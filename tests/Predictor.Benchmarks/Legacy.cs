@@ -8,7 +8,7 @@ using predictor::Predictor.Api.Serving;
 
 namespace Predictor.Benchmarks;
 
-/// <summary>The logged row as the request path built it before (commit 541d13f): JSON columns as strings.</summary>
+/// <summary>The logged row as the request path built it before (commit 14ba546): JSON columns as strings.</summary>
 public readonly record struct LegacyRow(
     Guid Id,
     string ModelName,
@@ -23,7 +23,7 @@ public readonly record struct LegacyRow(
     bool Drifted);
 
 /// <summary>
-/// The prediction log's request-path and writer steps as they were before (commit 541d13f), kept here so that the
+/// The prediction log's request-path and writer steps as they were before (commit 14ba546), kept here so that the
 /// "before" of every benchmark runs next to the "after" on the same machine at the same time.
 /// </summary>
 internal static class Legacy

@@ -13,7 +13,7 @@ using predictor::Predictor.Api.PredictionLogging;
 namespace Predictor.Benchmarks;
 
 /// <summary>
-/// Prediction logging per row, before (the code of commit 541d13f, in <see cref="Legacy"/>) and after, in the same run:
+/// Prediction logging per row, before (the code of commit 14ba546, in <see cref="Legacy"/>) and after, in the same run:
 /// <list type="bullet">
 /// <item><c>Row</c>: building the queued row from the request (features text, probabilities JSON).</item>
 /// <item><c>Handoff</c>: putting a built row into the queue and taking it out (no waiting reader).</item>

@@ -91,7 +91,7 @@ internal sealed class MeasurementDatabase : IAsyncDisposable
 
 /// <summary>
 /// Client CPU per row of the writer's binary COPY: batches of 1,000 rows into <c>prediction_logs</c>, the importer of
-/// commit 541d13f (one call per value) against the encoder of today, alternating over five rounds after one that warms up.
+/// commit 14ba546 (one call per value) against the encoder of today, alternating over five rounds after one that warms up.
 /// </summary>
 internal static class CopyMeasurement
 {
@@ -167,7 +167,7 @@ internal static class CopyMeasurement
 /// The whole logging pipeline at a steady request rate: one thread plays the request path (builds and queues a row
 /// per prediction, paced by spinning), the writer stores them in a real PostgreSQL. What is reported is the CPU of
 /// everything but that thread (the writer, its wake-ups, COPY, the GC of queued rows) per row, before (commit
-/// 541d13f's row, channel loop and importer) and after; "none" paces without logging, the floor of the method.
+/// 14ba546's row, channel loop and importer) and after; "none" paces without logging, the floor of the method.
 /// </summary>
 internal static class PipelineMeasurement
 {
