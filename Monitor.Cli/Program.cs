@@ -1,5 +1,6 @@
 // `monitor snapshot` prints the system's state once; `monitor live` redraws it every few seconds until Ctrl+C.
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using MonitorCli;
 using MonitorCli.Rendering;
@@ -39,7 +40,7 @@ snapshot.SetAction(async (result, cancellationToken) =>
     }
     else
     {
-        Terminal.Create(Console.Out).Write(SnapshotView.Build(state, Terminal.IsPlain));
+        Terminal.Create(Console.Out, Terminal.IsPlain).Write(SnapshotView.Build(state, Terminal.IsPlain));
     }
 
     return state.ExitCode;
@@ -51,7 +52,7 @@ live.SetAction(async (result, cancellationToken) =>
     var settings = Settings(result);
     using var http = Http(settings.Timeout);
     var reader = new SnapshotReader(http, settings.Endpoints, TimeProvider.System);
-    await LiveView.RunAsync(reader, TimeSpan.FromSeconds(result.GetValue(interval)), Terminal.Create(Console.Out), Terminal.IsPlain, cancellationToken);
+    await LiveView.RunAsync(reader, TimeSpan.FromSeconds(result.GetValue(interval)), Terminal.Create(Console.Out, Terminal.IsPlain), Terminal.IsPlain, cancellationToken);
     return ExitCodes.Healthy;
 });
 
@@ -92,23 +93,29 @@ static Option<string> EndpointOption(string name, string service, Uri fallback, 
     return option;
 }
 
-static Option<double> SecondsOption(string name, string description, double fallback, double min, double max)
+static Option<double> SecondsOption(string name, string description, double fallback, double min, double max) => new(name)
 {
-    var option = new Option<double>(name)
+    Description = description,
+    DefaultValueFactory = _ => fallback,
+    HelpName = "seconds",
+    // Parsed here rather than checked in a validator: a validator cannot read a value that failed to convert.
+    CustomParser = result =>
     {
-        Description = description,
-        DefaultValueFactory = _ => fallback,
-        HelpName = "seconds",
-    };
-    option.Validators.Add(result =>
-    {
-        if (MonitorSettings.CheckSeconds(name, result.GetValueOrDefault<double>(), min, max) is { } error)
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            result.AddError($"{name} is a number of seconds from {min} to {max} (was '{text}').");
+            return fallback;
+        }
+
+        if (MonitorSettings.CheckSeconds(name, seconds, min, max) is { } error)
         {
             result.AddError(error);
         }
-    });
-    return option;
-}
+
+        return seconds;
+    },
+};
 
 // Only called after parsing succeeded, so every value has passed its validator.
 MonitorSettings Settings(ParseResult result) => new(

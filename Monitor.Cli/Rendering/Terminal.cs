@@ -11,9 +11,8 @@ internal static class Terminal
     /// <summary>Output goes to a file or a pipe: no colours, no cursor movement, ASCII borders.</summary>
     public static bool IsPlain => Console.IsOutputRedirected;
 
-    public static IAnsiConsole Create(TextWriter output)
+    public static IAnsiConsole Create(TextWriter output, bool plain)
     {
-        var plain = IsPlain;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
