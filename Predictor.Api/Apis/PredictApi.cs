@@ -109,7 +109,7 @@ public static class PredictApi
 
                 metrics.Served(model, predictions, elapsed);
                 var now = time.GetUtcNow();
-                // One bit per row: whether any feature was out of distribution. A single row needs no array.
+                // One bit per row: whether any feature was out of distribution. Up to 64 rows need no array.
                 var driftedOne = 0UL;
                 var drifted = rows.Count <= 64 ? new Span<ulong>(ref driftedOne) : new ulong[(rows.Count + 63) / 64];
                 Inspect(model, rows, predictions, now, metrics, drifted);
