@@ -33,7 +33,18 @@ snapshot.SetAction(async (result, cancellationToken) =>
 {
     var settings = Settings(result);
     using var http = Http(settings.Timeout);
-    var state = await new SnapshotReader(http, settings.Endpoints, TimeProvider.System).ReadAsync(cancellationToken);
+    SystemSnapshot state;
+    try
+    {
+        state = await new SnapshotReader(http, settings.Endpoints, TimeProvider.System).ReadAsync(cancellationToken);
+    }
+    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    {
+        // Ctrl+C before every source answered: nothing was judged, so neither 0 nor 1.
+        await Console.Error.WriteLineAsync("monitor: interrupted before the snapshot was complete.");
+        return ExitCodes.Interrupted;
+    }
+
     if (result.GetValue(json))
     {
         await Console.Out.WriteLineAsync(JsonSerializer.Serialize(SnapshotJson.From(state), MonitorJson.Options).AsMemory(), cancellationToken);

@@ -97,10 +97,14 @@ internal static class ExitCodes
     /// <summary>Bad command line.</summary>
     public const int Usage = 2;
 
+    /// <summary><c>snapshot</c> stopped by Ctrl+C (SIGINT) before every source answered; the shell's convention.</summary>
+    public const int Interrupted = 130;
+
     public const string Help =
         "Exit codes:\n" +
         "  0  all healthy: every component (predictor, drift, training, Prometheus, Alertmanager) healthy or degraded,\n" +
         "     every champion served, no critical alert firing\n" +
         "  1  something is not: a component unhealthy or unreachable, a champion not served, a critical alert firing\n" +
-        "  2  usage error (unknown option, bad URL or number)";
+        "  2  usage error (unknown option, bad URL or number)\n" +
+        "  130  snapshot interrupted by Ctrl+C before it was complete (live exits 0 on Ctrl+C)";
 }

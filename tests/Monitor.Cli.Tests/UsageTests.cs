@@ -30,7 +30,7 @@ public sealed class UsageTests
         var run = await MonitorProcess.RunAsync(["--help"], Cancellation);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        foreach (var text in new[] { "snapshot", "live", "--predictor", "--drift", "--training", "--prometheus", "--alertmanager", "--timeout", "services__predictor__http__0", "Exit codes:", "  0  all healthy", "  1  ", "  2  usage error" })
+        foreach (var text in new[] { "snapshot", "live", "--predictor", "--drift", "--training", "--prometheus", "--alertmanager", "--timeout", "services__predictor__http__0", "Exit codes:", "  0  all healthy", "  1  ", "  2  usage error", "  130  snapshot interrupted" })
         {
             Assert.Contains(text, run.Output, StringComparison.Ordinal);
         }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Monitor.Cli.Tests.Running;
 
 /// <summary><c>monitor live</c> as its own process: it redraws until Ctrl+C (SIGINT) and then exits 0.</summary>
@@ -16,10 +14,7 @@ public sealed class LiveAgainstRunningSystemTests(RunningSystem system)
         var arguments = system.SnapshotArguments();
         arguments[0] = "live";
         arguments.AddRange(["--interval", "1"]);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(MonitorProcess.AssemblyPath);
-        arguments.ForEach(start.ArgumentList.Add);
-        using var process = Process.Start(start)!;
+        using var process = MonitorProcess.Start(arguments);
         var error = process.StandardError.ReadToEndAsync(Cancellation);
         try
         {
@@ -42,14 +37,8 @@ public sealed class LiveAgainstRunningSystemTests(RunningSystem system)
 
             // Keep reading, so a redraw never blocks on a full pipe while Ctrl+C is handled.
             var rest = process.StandardOutput.ReadToEndAsync(Cancellation);
-            using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await interrupt.WaitForExitAsync(Cancellation);
-            }
-
-            using var guard = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-            guard.CancelAfter(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(guard.Token);
+            await MonitorProcess.InterruptAsync(process, Cancellation);
+            await MonitorProcess.WaitForExitAsync(process, Cancellation);
             await rest;
 
             var errors = await error;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using AppHost;
 using Monitoring.Testing;
 
@@ -16,6 +17,16 @@ internal static class MonitorProcess
     public static string AssemblyPath => Path.Combine(RepositoryPaths.Root, "artifacts", "bin", "Monitor.Cli", RepositoryLayout.BuildConfiguration.ToLowerInvariant(), "monitor.dll");
 
     public static async Task<MonitorRun> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        using var process = Start(arguments);
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await WaitForExitAsync(process, cancellationToken);
+        return new MonitorRun(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts the monitor with stdout and stderr redirected; the caller reads both.</summary>
+    public static Process Start(IReadOnlyList<string> arguments)
     {
         if (!File.Exists(AssemblyPath))
         {
@@ -36,9 +47,19 @@ internal static class MonitorProcess
         }
 
         start.Environment["COLUMNS"] = "250";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        return Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+    }
+
+    /// <summary>Ctrl+C as a terminal sends it: SIGINT to the process.</summary>
+    public static async Task InterruptAsync(Process process, CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(cancellationToken);
+    }
+
+    /// <summary>Waits for the exit; a monitor that never exits is killed and fails the test instead of hanging it.</summary>
+    public static async Task WaitForExitAsync(Process process, CancellationToken cancellationToken)
+    {
         using var guard = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // A guard against a hung monitor, not a measurement: every source has its own --timeout.
         guard.CancelAfter(TimeSpan.FromSeconds(120));
@@ -49,9 +70,7 @@ internal static class MonitorProcess
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"monitor {string.Join(' ', arguments)} did not exit.");
+            throw new TimeoutException("The monitor did not exit.");
         }
-
-        return new MonitorRun(process.ExitCode, await output, await error);
     }
 }
