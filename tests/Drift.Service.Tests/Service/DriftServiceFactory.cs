@@ -1,14 +1,6 @@
 extern alias drift;
 
-using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Monitoring.Data;
 using Monitoring.Testing;
 
@@ -17,30 +9,23 @@ using Monitoring.Testing;
 namespace Drift.Service.Tests.Service;
 
 /// <summary>The real Drift.Service host on Kestrel (port 0) over a migrated test database of its own.</summary>
-internal sealed class DriftServiceFactory : WebApplicationFactory<drift::Program>
+internal sealed class DriftServiceFactory : KestrelServiceFactory<drift::Program>
 {
     public const string AdminKey = "drift-admin-key";
 
-    private readonly Dictionary<string, string?> _settings;
-    private IHost? _host;
-
     private DriftServiceFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings)
+        : base(
+            new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:modeldb"] = connectionString,
+                ["Drift:AdminApiKey"] = AdminKey,
+                // Evaluations in these tests are asked for explicitly.
+                ["Drift:EvaluationInterval"] = "1.00:00:00",
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            settings)
     {
         ConnectionString = connectionString;
-        _settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:modeldb"] = connectionString,
-            ["Drift:AdminApiKey"] = AdminKey,
-            // Evaluations in these tests are asked for explicitly.
-            ["Drift:EvaluationInterval"] = "1.00:00:00",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            _settings[key] = value;
-        }
-
-        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
 
     public string ConnectionString { get; }
@@ -57,36 +42,5 @@ internal sealed class DriftServiceFactory : WebApplicationFactory<drift::Program
 
     public ModelDbContext OpenDatabase() => Open(ConnectionString);
 
-    public HttpClient StartClient()
-    {
-        StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
-        return client;
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.StopAsync(CancellationToken.None);
-        }
-
-        await base.DisposeAsync();
-    }
-
-    protected override IHost CreateHost(IHostBuilder builder)
-    {
-        _host = base.CreateHost(builder);
-        return _host;
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
-    }
+    public HttpClient StartClient() => StartClient(AdminKey);
 }

@@ -1,13 +1,8 @@
 extern alias predictor;
 
-using System.Net;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Monitoring.Testing;
 
 namespace Monitoring.IntegrationTests.Infrastructure;
 
@@ -15,36 +10,28 @@ namespace Monitoring.IntegrationTests.Infrastructure;
 /// Predictor.Api in process, on a real Kestrel port (Prometheus and promtool need a real endpoint), with the
 /// given connection string and extra settings.
 /// </summary>
-internal sealed class PredictorFactory : WebApplicationFactory<predictor::Program>
+internal sealed class PredictorFactory : KestrelServiceFactory<predictor::Program>
 {
-    private readonly Dictionary<string, string?> _settings;
     private readonly string _spillDirectory;
     private readonly Action<IServiceCollection>? _configureServices;
-    private IHost? _host;
 
     public PredictorFactory(string? connectionString, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+        : this(Directory.CreateTempSubdirectory("predictor-spill-").FullName, connectionString, settings, configureServices)
     {
-        // Each host gets its own spill folder: parallel tests must never replay each other's prediction logs.
-        _spillDirectory = Directory.CreateTempSubdirectory("predictor-spill-").FullName;
-        _settings = new Dictionary<string, string?> { ["PredictionLogging:SpillDirectory"] = _spillDirectory };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            _settings[key] = value;
-        }
+    }
 
-        _settings["ConnectionStrings:modeldb"] = connectionString;
+    // Each host gets its own spill folder: parallel tests must never replay each other's prediction logs.
+    private PredictorFactory(string spillDirectory, string? connectionString, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? configureServices)
+        : base(
+            new Dictionary<string, string?> { ["PredictionLogging:SpillDirectory"] = spillDirectory },
+            new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["ConnectionStrings:modeldb"] = connectionString })
+    {
+        _spillDirectory = spillDirectory;
         _configureServices = configureServices;
-        // Kestrel picks the port itself: choosing a free one first and binding it later races parallel tests.
-        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
 
     /// <summary>Starts the server and returns a client for the address Kestrel bound.</summary>
-    public HttpClient StartAndCreateClient()
-    {
-        StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
-    }
+    public HttpClient StartAndCreateClient() => StartClient();
 
     /// <summary>Starts the server and waits until <c>/health</c> says it is ready (database reachable, schema current).</summary>
     public async Task<HttpClient> StartReadyClientAsync(CancellationToken cancellationToken)
@@ -64,29 +51,13 @@ internal sealed class PredictorFactory : WebApplicationFactory<predictor::Progra
 
     public override async ValueTask DisposeAsync()
     {
-        // Stop the host gracefully first, as a real shutdown does: the writers drain and flush on stop.
-        if (_host is not null)
-        {
-            await _host.StopAsync(CancellationToken.None);
-        }
-
         await base.DisposeAsync();
         Directory.Delete(_spillDirectory, recursive: true);
     }
 
-    protected override IHost CreateHost(IHostBuilder builder)
-    {
-        _host = base.CreateHost(builder);
-        return _host;
-    }
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
-
+        base.ConfigureWebHost(builder);
         if (_configureServices is not null)
         {
             builder.ConfigureServices(_configureServices);
