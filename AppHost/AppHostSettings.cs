@@ -88,7 +88,7 @@ internal sealed record AppHostSettings(
             configuration["AdminApiKey"] is { Length: > 0 } adminKey ? adminKey : Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)))
         {
             StateRoot = givenStateRoot ?? (simulation.Enabled
-                ? Path.Combine(RepositoryLayout.LocalStateDirectory(root, SimulationStateFolder))
+                ? RepositoryLayout.LocalStateDirectory(root, SimulationStateFolder)
                 : Path.Combine(root, ".local")),
             StateRootIsDisposable = givenStateRoot is null && simulation.Enabled,
         };

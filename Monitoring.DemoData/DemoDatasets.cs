@@ -19,6 +19,26 @@ public static class DemoDatasets
     /// the reference median.</summary>
     public const double HousePriceLabelShiftThreshold = 250;
 
+    /// <summary>The datasets' names in configuration (<c>Training:Bootstrap:N:Dataset</c>).</summary>
+    public const string CreditRiskName = "credit-risk";
+
+    public const string HousePricesName = "house-prices";
+
+    public static string NameOf(SyntheticDataset dataset) => dataset switch
+    {
+        SyntheticDataset.CreditRisk => CreditRiskName,
+        SyntheticDataset.HousePrices => HousePricesName,
+        _ => throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Unknown synthetic dataset."),
+    };
+
+    /// <summary>The dataset a configuration name means, or null when it names none.</summary>
+    public static SyntheticDataset? FromName(string? name) => name switch
+    {
+        CreditRiskName => SyntheticDataset.CreditRisk,
+        HousePricesName => SyntheticDataset.HousePrices,
+        _ => null,
+    };
+
     public static FeatureSchema CreditRiskSchema => CreditRiskGenerator.FeatureSchema;
 
     public static FeatureSchema HousePricesSchema => HousePriceGenerator.FeatureSchema;

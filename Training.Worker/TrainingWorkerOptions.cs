@@ -135,7 +135,7 @@ public sealed class BootstrapModelOptions
 
     /// <summary><c>credit-risk</c> or <c>house-prices</c> (built-in synthetic data), or <c>csv</c> with <see cref="CsvPath"/>.</summary>
     [Required]
-    public string Dataset { get; set; } = "credit-risk";
+    public string Dataset { get; set; } = DemoDatasets.CreditRiskName;
 
     /// <summary>Rows generated for a built-in dataset.</summary>
     [Range(100, 10_000_000)]

@@ -107,7 +107,7 @@ public sealed class SimulationOptions
         ["Drift__Cooldown"] = Cooldown.ToString("c"),
         ["FeatureHistograms__FlushInterval"] = HistogramFlushInterval.ToString("c"),
         ["Training__Bootstrap__0__Name"] = Model,
-        ["Training__Bootstrap__0__Dataset"] = Dataset == SyntheticDataset.CreditRisk ? "credit-risk" : "house-prices",
+        ["Training__Bootstrap__0__Dataset"] = DemoDatasets.NameOf(Dataset),
         ["Training__Bootstrap__0__Rows"] = BootstrapRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -21,8 +21,8 @@ public static class TrainingServiceExtensions
             .BindConfiguration(TrainingWorkerOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => o.Bootstrap.All(b => !string.IsNullOrWhiteSpace(b.Name)), $"Every {TrainingWorkerOptions.Section}:{nameof(TrainingWorkerOptions.Bootstrap)} entry needs a Name.")
-            .Validate(o => o.Bootstrap.All(b => b.Dataset is "credit-risk" or "house-prices" || (b.Dataset == "csv" && !string.IsNullOrWhiteSpace(b.CsvPath) && !string.IsNullOrWhiteSpace(b.Target))),
-                $"{TrainingWorkerOptions.Section}:{nameof(TrainingWorkerOptions.Bootstrap)}: Dataset is credit-risk, house-prices, or csv with CsvPath and Target.")
+            .Validate(o => o.Bootstrap.All(ReferenceData.IsValid),
+                $"{TrainingWorkerOptions.Section}:{nameof(TrainingWorkerOptions.Bootstrap)}: Dataset is {DemoDatasets.CreditRiskName}, {DemoDatasets.HousePricesName}, or {ReferenceData.Csv} with CsvPath and Target.")
             .Validate(o => o.Online is not null, $"{OnlineUpdateOptions.Section} must be an object.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TrainingWorkerOptions>, OnlineUpdateOptionsValidator>();

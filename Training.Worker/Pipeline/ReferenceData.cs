@@ -7,17 +7,19 @@ namespace Training.Worker.Pipeline;
 /// <summary>The reference dataset of a configured model: a built-in demo dataset or the user's CSV.</summary>
 internal static class ReferenceData
 {
-    public const string CreditRisk = "credit-risk";
-    public const string HousePrices = "house-prices";
     public const string Csv = "csv";
 
-    public static async Task<TabularDataset> LoadAsync(BootstrapModelOptions model, int seed, CancellationToken cancellationToken) => model.Dataset switch
-    {
-        CreditRisk => await Task.Run(() => SyntheticData.Create(SyntheticDataset.CreditRisk, model.Rows, seed), cancellationToken),
-        HousePrices => await Task.Run(() => SyntheticData.Create(SyntheticDataset.HousePrices, model.Rows, seed), cancellationToken),
-        Csv => await LoadCsvAsync(model, cancellationToken),
-        _ => throw new TrainingRejectedException($"Unknown dataset '{model.Dataset}' for model '{model.Name}'; use {CreditRisk}, {HousePrices} or {Csv}."),
-    };
+    /// <summary>A built-in dataset's name, or <see cref="Csv"/> with a path and a target.</summary>
+    public static bool IsValid(BootstrapModelOptions model) =>
+        DemoDatasets.FromName(model.Dataset) is not null
+        || (model.Dataset == Csv && !string.IsNullOrWhiteSpace(model.CsvPath) && !string.IsNullOrWhiteSpace(model.Target));
+
+    public static async Task<TabularDataset> LoadAsync(BootstrapModelOptions model, int seed, CancellationToken cancellationToken) =>
+        DemoDatasets.FromName(model.Dataset) is { } demo
+            ? await Task.Run(() => SyntheticData.Create(demo, model.Rows, seed), cancellationToken)
+            : model.Dataset == Csv
+                ? await LoadCsvAsync(model, cancellationToken)
+                : throw new TrainingRejectedException($"Unknown dataset '{model.Dataset}' for model '{model.Name}'; use {DemoDatasets.CreditRiskName}, {DemoDatasets.HousePricesName} or {Csv}.");
 
     private static async Task<TabularDataset> LoadCsvAsync(BootstrapModelOptions model, CancellationToken cancellationToken)
     {
