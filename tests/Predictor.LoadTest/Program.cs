@@ -1,7 +1,7 @@
 // Load benchmark of POST /predict with wrk: a 20-feature logistic model served by the real Predictor.Api (Release
 // build) on a throw-away PostgreSQL, once with monitoring on (OpenTelemetry metrics and prediction logging) and once
 // with it off, alternating over several rounds because run-to-run noise on a small machine is larger than the effect.
-// Usage: dotnet run -c Release --project tests/Predictor.LoadTest [-- <seconds> <connections> <rounds> [split]]
+// Usage: dotnet run -c Release --project tests/Predictor.LoadTest [-- <seconds> <connections> <rounds> [split] [pinned]]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -28,8 +28,30 @@ var weights = Enumerable.Range(0, 20).Select(i => (i % 5 - 2) * 0.1f).ToArray();
 var model = ModelExporter.LogisticRegression(weights, 0.1f, ClassLabels.Of(0, 1)).ToByteArray();
 
 var results = new List<(string Scenario, string Summary, double RequestsPerSecond)>();
-// Optional fourth argument "split": also run telemetry only and logging only, to see which part costs what.
-var split = args.Length > 3 && args[3] == "split";
+// "split": also run telemetry only and logging only, to see which part costs what.
+var split = args.Skip(3).Contains("split");
+// "pinned": the predictor gets the last core to itself; wrk and PostgreSQL share the others, as when the database and
+// the load generator are other machines. The predictor's throughput then measures its own CPU per request only.
+var pinned = args.Skip(3).Contains("pinned");
+string[] predictorCores = [], othersCores = [];
+if (pinned)
+{
+    if (Environment.ProcessorCount < 2)
+    {
+        throw new InvalidOperationException("'pinned' needs at least 2 cores.");
+    }
+
+    var last = Environment.ProcessorCount - 1;
+    predictorCores = ["taskset", "-c", $"{last}"];
+    othersCores = ["taskset", "-c", last == 1 ? "0" : $"0-{last - 1}"];
+    foreach (var pid in PostgresProcessIds())
+    {
+        // Backends fork from the postmaster and inherit its affinity.
+        using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-cp", othersCores[2], $"{pid}"]) { RedirectStandardOutput = true })!;
+        await taskset.WaitForExitAsync();
+    }
+}
+
 (string Name, bool Telemetry, bool Logging)[] modes = split
     ? [("monitoring on", true, true), ("monitoring off", false, false), ("telemetry only", true, false), ("logging only", false, true)]
     : [("monitoring on", true, true), ("monitoring off", false, false)];
@@ -57,8 +79,8 @@ foreach (var (scenario, telemetry, logging) in scenarios)
     await using var predictor = ManagedProcess.Start(new ManagedProcessOptions
     {
         Name = "predictor",
-        FileName = "dotnet",
-        Arguments = [assembly],
+        FileName = pinned ? predictorCores[0] : "dotnet",
+        Arguments = pinned ? [.. predictorCores[1..], "dotnet", assembly] : [assembly],
         WorkingDirectory = Path.GetDirectoryName(assembly),
         Environment = environment,
     });
@@ -91,12 +113,21 @@ foreach (var (scenario, telemetry, logging) in scenarios)
     var requests = long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture);
     // CPU per request splits the cost: the predictor's own work and PostgreSQL's ingest of the logged rows.
     var cpu = $"predictor {predictorCpu * 1e6 / requests:0.0} µs CPU/request, postgres {postgresCpu * 1e6 / requests:0.0} µs CPU/request";
+    if (logging && telemetry)
+    {
+        // A run whose queue overflowed wrote rows to the spill on the request path: a different cost, so say so.
+        cpu += ", log rows " + string.Join(' ', Regex.Matches(await client.GetStringAsync("/metrics"), @"^ml_prediction_log_rows_total\{[^}]*outcome=""(\w+)""[^}]*\} (\d+)", RegexOptions.Multiline)
+            .Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}"));
+    }
+
     results.Add((scenario, Summarize(output) + ", " + cpu, double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture)));
     Console.WriteLine($"--- {scenario}\n{output}");
     await predictor.StopAsync(TimeSpan.FromSeconds(10));
 }
 
-Console.WriteLine($"\n{seconds} s per run, {connections} connections, wrk and the predictor on this machine's {Environment.ProcessorCount} cores:");
+Console.WriteLine(pinned
+    ? $"\n{seconds} s per run, {connections} connections, the predictor alone on core {predictorCores[2]}, wrk and PostgreSQL on {othersCores[2]}:"
+    : $"\n{seconds} s per run, {connections} connections, wrk, PostgreSQL and the predictor on this machine's {Environment.ProcessorCount} cores:");
 foreach (var (scenario, summary, _) in results)
 {
     Console.WriteLine($"  {scenario,-16} {summary}");
@@ -116,7 +147,10 @@ return 0;
 
 async Task<string> RunWrkAsync(string[] arguments)
 {
-    using var process = Process.Start(new ProcessStartInfo(wrk, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+    var startInfo = pinned ? new ProcessStartInfo(othersCores[0], [.. othersCores[1..], wrk, .. arguments]) : new ProcessStartInfo(wrk, arguments);
+    startInfo.RedirectStandardOutput = true;
+    startInfo.RedirectStandardError = true;
+    using var process = Process.Start(startInfo)!;
     var output = await process.StandardOutput.ReadToEndAsync();
     await process.WaitForExitAsync();
     return output + await process.StandardError.ReadToEndAsync();
@@ -144,12 +178,13 @@ static double CpuSeconds(int pid)
 }
 
 // CPU seconds of every postgres process (server and backends) on the machine.
-static double PostgresCpuSeconds() => Directory.EnumerateDirectories("/proc")
+static double PostgresCpuSeconds() => PostgresProcessIds().Sum(CpuSeconds);
+
+static IEnumerable<int> PostgresProcessIds() => Directory.EnumerateDirectories("/proc")
     .Select(Path.GetFileName)
     .Where(name => int.TryParse(name, out _))
     .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
-    .Where(pid => File.Exists($"/proc/{pid}/comm") && SafeRead($"/proc/{pid}/comm").StartsWith("postgres", StringComparison.Ordinal))
-    .Sum(CpuSeconds);
+    .Where(pid => File.Exists($"/proc/{pid}/comm") && SafeRead($"/proc/{pid}/comm").StartsWith("postgres", StringComparison.Ordinal));
 
 static string SafeRead(string path)
 {
