@@ -294,8 +294,8 @@ public sealed class PredictionLogTests(PostgresFixture postgres) : IDisposable
         Assert.Contains(provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations, registration => registration.Name == "prediction-log");
         var options = provider.GetRequiredService<IOptions<PredictionLoggingOptions>>().Value;
         Assert.Equal(Path.Combine(_spill, ".local", "spill", "predictor"), options.SpillDirectory);
-        Assert.Equal(10_000, options.QueueCapacity);
-        Assert.Equal(1_000, options.BatchSize);
+        Assert.Equal(50_000, options.QueueCapacity);
+        Assert.Equal(5_000, options.BatchSize);
         Assert.Equal(TimeSpan.FromSeconds(1), options.FlushInterval);
         Assert.Equal(256L * 1024 * 1024, options.MaxSpillBytes);
         Assert.True(options.Enabled);

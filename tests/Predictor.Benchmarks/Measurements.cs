@@ -95,10 +95,9 @@ internal sealed class MeasurementDatabase : IAsyncDisposable
 /// </summary>
 internal static class CopyMeasurement
 {
-    private const int BatchSize = 1000;
     private const int Rounds = 5;
 
-    public static async Task RunAsync(int rows)
+    public static async Task RunAsync(int rows, int batchSize)
     {
         await using var database = await MeasurementDatabase.StartAsync();
         using var body = JsonDocument.Parse(Samples.BodyUtf8);
@@ -109,12 +108,12 @@ internal static class CopyMeasurement
         for (var round = 0; round <= Rounds; round++)
         {
             var legacy = Enumerable.Range(0, rows).Select(_ => Legacy.BuildRow(features, Samples.Prediction with { Id = Guid.CreateVersion7() }, at, 0.2)).ToArray();
-            var before = await MeasureAsync(database, "before: importer per value", rows, async (connection, start, count) =>
+            var before = await MeasureAsync(database, "before: importer per value", rows, batchSize, async (connection, start, count) =>
                 await Legacy.CopyAsync(connection, legacy.AsMemory(start, count), CancellationToken.None));
 
             var current = Enumerable.Range(0, rows).Select(_ => PredictionLogRow.Create(Entry(features, at), System.Buffers.ArrayPool<byte>.Shared)).ToArray();
             var encoder = new PredictionLogCopyEncoder();
-            var after = await MeasureAsync(database, "after: encoded batch", rows, async (connection, start, count) =>
+            var after = await MeasureAsync(database, "after: encoded batch", rows, batchSize, async (connection, start, count) =>
             {
                 encoder.Encode(current.AsSpan(start, count));
                 await using var copy = await connection.BeginRawBinaryCopyAsync(Legacy.CopySql);
@@ -127,7 +126,7 @@ internal static class CopyMeasurement
             }
         }
 
-        Console.WriteLine($"\nbinary COPY of {rows:N0} rows in batches of {BatchSize} ({Environment.ProcessorCount} cores, PostgreSQL on this machine):");
+        Console.WriteLine($"\nbinary COPY of {rows:N0} rows in batches of {batchSize} ({Environment.ProcessorCount} cores, PostgreSQL on this machine):");
         foreach (var (name, client, server, seconds) in results)
         {
             Console.WriteLine($"  {name,-28} client {client,5:0.00} µs CPU/row, postgres {server,5:0.00} µs CPU/row, {rows / seconds,9:N0} rows/s");
@@ -143,17 +142,17 @@ internal static class CopyMeasurement
     private static PredictionLogEntry Entry(JsonElement features, DateTimeOffset at) => new(
         Guid.CreateVersion7(), "load", 1, at, JsonMarshal.GetRawUtf8Value(features), Samples.Prediction.Label, Samples.Prediction.Probabilities, null, Samples.Prediction.Confidence, 0.2, drifted: false);
 
-    private static async Task<(string, double, double, double)> MeasureAsync(MeasurementDatabase database, string name, int rows, Func<NpgsqlConnection, int, int, Task> copy)
+    private static async Task<(string, double, double, double)> MeasureAsync(MeasurementDatabase database, string name, int rows, int batchSize, Func<NpgsqlConnection, int, int, Task> copy)
     {
         await database.TruncateAsync();
         GC.Collect();
         var client = MeasurementDatabase.ProcessCpuSeconds();
         var server = MeasurementDatabase.PostgresCpuSeconds();
         var clock = Stopwatch.StartNew();
-        for (var start = 0; start < rows; start += BatchSize)
+        for (var start = 0; start < rows; start += batchSize)
         {
             await using var connection = await database.DataSource.OpenConnectionAsync();
-            await copy(connection, start, Math.Min(BatchSize, rows - start));
+            await copy(connection, start, Math.Min(batchSize, rows - start));
         }
 
         var seconds = clock.Elapsed.TotalSeconds;

@@ -16,7 +16,9 @@ public static class Program
         switch (args.FirstOrDefault())
         {
             case "copy":
-                await CopyMeasurement.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+                await CopyMeasurement.RunAsync(
+                    args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
+                    args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000);
                 return 0;
             case "pipeline":
                 await PipelineMeasurement.RunAsync(args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
