@@ -22,14 +22,27 @@ public sealed class FeatureHistogramRegistry
 
     public IEnumerable<FeatureHistogram> All => _histograms.Values;
 
-    /// <summary>Forgets a retired version once nothing of it is left to flush.</summary>
+    // Versions found no longer served at the last flush. Only the flusher (one flush at a time) reads and writes it.
+    private readonly HashSet<FeatureHistogram> _retiring = [];
+
+    /// <summary>
+    /// Called by each flush for a version that is no longer served. It is forgotten at the flush after the one that
+    /// first found it retired, once nothing of it is left to flush: requests that acquired it before the swap may
+    /// still be counting into it, and forgetting it at once lost their counts.
+    /// </summary>
     public void Forget(FeatureHistogram histogram)
     {
-        if (histogram.IsEmpty)
+        if (_retiring.Add(histogram) || !histogram.IsEmpty)
         {
-            _histograms.TryRemove(new KeyValuePair<(string, int), FeatureHistogram>((histogram.Model, histogram.Version), histogram));
+            return;
         }
+
+        _histograms.TryRemove(new KeyValuePair<(string, int), FeatureHistogram>((histogram.Model, histogram.Version), histogram));
+        _retiring.Remove(histogram);
     }
+
+    /// <summary>Called by each flush for a version that is served (again, after a rollback).</summary>
+    public void KeepServing(FeatureHistogram histogram) => _retiring.Remove(histogram);
 }
 
 /// <summary>
@@ -109,7 +122,11 @@ internal sealed partial class FeatureBinFlusher(
                     }
                 }
 
-                if (catalog.VersionOf(histogram.Model) != histogram.Version)
+                if (catalog.VersionOf(histogram.Model) == histogram.Version)
+                {
+                    registry.KeepServing(histogram);
+                }
+                else
                 {
                     registry.Forget(histogram);
                 }

@@ -122,6 +122,40 @@ public sealed class FeatureHistogramTests : IDisposable
     }
 
     [Fact]
+    public void A_version_no_longer_served_keeps_its_late_counts_until_the_flush_after_it_was_found_retired()
+    {
+        var registry = new FeatureHistogramRegistry();
+        var histogram = registry.GetOrAdd(new FeatureHistogram("churn", 1, Schema, Profile()));
+        var findings = new FeatureFinding[2];
+        histogram.Observe([FeatureValue.Of(30), FeatureValue.Of("pro")], Yes, s_noon, findings);
+
+        // First flush after the swap: its minutes are taken, but a request still holding it may count again.
+        Assert.Single(histogram.TakeClosedMinutes(before: null));
+        registry.Forget(histogram);
+        Assert.Contains(histogram, registry.All);
+        histogram.Observe([FeatureValue.Of(31), FeatureValue.Of("pro")], Yes, s_noon, findings);
+
+        // Next flush: the late count is still there to take, and the version stays until nothing is left.
+        registry.Forget(histogram);
+        Assert.Contains(histogram, registry.All);
+        var late = Assert.Single(histogram.TakeClosedMinutes(before: null));
+        Assert.Equal(1, late.Slots[histogram.Tracked.ToList().IndexOf("age")].Sum());
+        registry.Forget(histogram);
+        Assert.DoesNotContain(histogram, registry.All);
+    }
+
+    [Fact]
+    public void A_version_served_again_after_a_rollback_is_not_forgotten()
+    {
+        var registry = new FeatureHistogramRegistry();
+        var histogram = registry.GetOrAdd(new FeatureHistogram("churn", 1, Schema, Profile()));
+        registry.Forget(histogram);
+        registry.KeepServing(histogram);
+        registry.Forget(histogram);
+        Assert.Contains(histogram, registry.All);
+    }
+
+    [Fact]
     public async Task Counts_reach_feature_bin_counts_and_survive_an_outage_through_the_spill_file()
     {
         var cancellation = TestContext.Current.CancellationToken;
