@@ -133,15 +133,22 @@ foreach (var (scenario, summary, _) in results)
     Console.WriteLine($"  {scenario,-16} {summary}");
 }
 
-double Median(string scenario)
-{
-    var values = results.Where(r => r.Scenario == scenario).Select(r => r.RequestsPerSecond).Order().ToList();
-    return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
-}
+double Median(string scenario) => MedianOf(results.Where(r => r.Scenario == scenario).Select(r => r.RequestsPerSecond).ToList());
 
 var on = Median("monitoring on");
 var off = Median("monitoring off");
 Console.WriteLine($"  median: on {on:0} req/s, off {off:0} req/s; monitoring costs {(1 - (on / off)) * 100:0.0}% of throughput");
+// Each round's on and off ran back to back, so their ratio cancels slow drift of the machine's speed between rounds.
+var onRuns = results.Where(r => r.Scenario == "monitoring on").ToList();
+var offRuns = results.Where(r => r.Scenario == "monitoring off").ToList();
+var roundCosts = onRuns.Zip(offRuns, (a, b) => (1 - (a.RequestsPerSecond / b.RequestsPerSecond)) * 100).ToList();
+Console.WriteLine($"  per round: {string.Join(", ", roundCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(roundCosts):0.0}%");
+
+static double MedianOf(IReadOnlyCollection<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
 
 return 0;
 
