@@ -140,8 +140,17 @@ public sealed class DashboardDataTests(PostgresFixture postgres)
             await Task.Delay(200, Cancellation);
         }
 
-        // Feedback once the rows are logged; unknown ids (not yet logged) are sent again.
-        await Task.Delay(2000, Cancellation);
+        // Feedback once every served row is logged, so the evaluation below finds all of it stored (feedback for a row
+        // not logged yet is only held and matched later, after the evaluation on a loaded machine).
+        await Eventually.GetAsync(
+            async () =>
+            {
+                await using var db = ModelDatabase.Open(database);
+                return await db.PredictionLogs.CountAsync(Cancellation) >= ids.Count ? (object)true : null;
+            },
+            TimeSpan.FromSeconds(60),
+            $"the {ids.Count} served predictions to be logged",
+            Cancellation);
         foreach (var chunk in ids.Chunk(500))
         {
             var items = new JsonArray([.. chunk.Select(i => (JsonNode)new JsonObject
