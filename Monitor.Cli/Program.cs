@@ -47,7 +47,7 @@ snapshot.SetAction(async (result, cancellationToken) =>
 
     if (result.GetValue(json))
     {
-        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(SnapshotJson.From(state), MonitorJson.Options).AsMemory(), cancellationToken);
+        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(state, MonitorJson.Options).AsMemory(), cancellationToken);
     }
     else
     {

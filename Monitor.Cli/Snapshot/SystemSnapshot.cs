@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MonitorCli.Snapshot;
 
 /// <summary>How a component answered.</summary>
@@ -60,9 +62,13 @@ internal sealed record AlertState(string Name, string Severity, string? Model, D
     public bool IsCritical => string.Equals(Severity, "critical", StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>Everything <c>monitor snapshot</c> prints.</summary>
+/// <summary>
+/// Everything <c>monitor snapshot</c> prints. As JSON (<c>--json</c>) the verdict comes first, so a script can read
+/// <c>exit_code</c> and <c>problems</c> without knowing the sections; a section that could not be read has
+/// <c>unavailable</c> set.
+/// </summary>
 internal sealed record SystemSnapshot(
-    DateTimeOffset TakenAt,
+    [property: JsonPropertyOrder(-3)] DateTimeOffset TakenAt,
     IReadOnlyList<ComponentState> Components,
     Section<ModelState> Models,
     Section<TrafficState> Traffic,
@@ -74,6 +80,7 @@ internal sealed record SystemSnapshot(
     /// What makes the exit code 1, in words: a component unhealthy or unreachable, a champion the predictor does not
     /// serve, a critical alert firing. Empty means healthy (degraded components and warnings do not count).
     /// </summary>
+    [JsonPropertyOrder(-1)]
     public IReadOnlyList<string> Problems =>
     [
         .. Components.Where(c => c.Status is ComponentStatus.Unhealthy or ComponentStatus.Unreachable)
@@ -82,6 +89,7 @@ internal sealed record SystemSnapshot(
         .. Alerts.Items.Where(a => a.IsCritical).Select(a => $"critical alert {a.Name}{(a.Model is null ? "" : $" ({a.Model})")}"),
     ];
 
+    [JsonPropertyOrder(-2)]
     public int ExitCode => Problems.Count == 0 ? ExitCodes.Healthy : ExitCodes.Unhealthy;
 }
 
