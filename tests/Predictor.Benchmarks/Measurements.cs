@@ -90,7 +90,7 @@ internal sealed class MeasurementDatabase : IAsyncDisposable
 }
 
 /// <summary>
-/// Client CPU per row of the writer's binary COPY: batches of 1,000 rows into <c>prediction_logs</c>, the importer of
+/// Client CPU per row of the writer's binary COPY: batches (of 1,000 rows unless told) into <c>prediction_logs</c>, the importer of
 /// commit 14ba546 (one call per value) against the encoder of today, alternating over five rounds after one that warms up.
 /// </summary>
 internal static class CopyMeasurement

@@ -33,7 +33,8 @@ var split = args.Skip(3).Contains("split");
 // "pinned": the predictor gets the last core to itself; wrk and PostgreSQL share the others, as when the database and
 // the load generator are other machines. The predictor's throughput then measures its own CPU per request only.
 var pinned = args.Skip(3).Contains("pinned");
-string[] predictorCores = [], othersCores = [];
+// The CPU lists taskset is given, or null when nothing is pinned.
+string? predictorCpus = null, otherCpus = null;
 if (pinned)
 {
     if (Environment.ProcessorCount < 2)
@@ -42,12 +43,12 @@ if (pinned)
     }
 
     var last = Environment.ProcessorCount - 1;
-    predictorCores = ["taskset", "-c", $"{last}"];
-    othersCores = ["taskset", "-c", last == 1 ? "0" : $"0-{last - 1}"];
+    predictorCpus = $"{last}";
+    otherCpus = last == 1 ? "0" : $"0-{last - 1}";
     foreach (var pid in PostgresProcessIds())
     {
         // Backends fork from the postmaster and inherit its affinity.
-        using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-cp", othersCores[2], $"{pid}"]) { RedirectStandardOutput = true })!;
+        using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-cp", otherCpus, $"{pid}"]) { RedirectStandardOutput = true })!;
         await taskset.WaitForExitAsync();
     }
 }
@@ -76,11 +77,12 @@ foreach (var (scenario, telemetry, logging) in scenarios)
         environment[key] = value;
     }
 
+    var (predictorFile, predictorArguments) = OnCpus(predictorCpus, "dotnet", [assembly]);
     await using var predictor = ManagedProcess.Start(new ManagedProcessOptions
     {
         Name = "predictor",
-        FileName = pinned ? predictorCores[0] : "dotnet",
-        Arguments = pinned ? [.. predictorCores[1..], "dotnet", assembly] : [assembly],
+        FileName = predictorFile,
+        Arguments = predictorArguments,
         WorkingDirectory = Path.GetDirectoryName(assembly),
         Environment = environment,
     });
@@ -126,22 +128,20 @@ foreach (var (scenario, telemetry, logging) in scenarios)
 }
 
 Console.WriteLine(pinned
-    ? $"\n{seconds} s per run, {connections} connections, the predictor alone on core {predictorCores[2]}, wrk and PostgreSQL on {othersCores[2]}:"
+    ? $"\n{seconds} s per run, {connections} connections, the predictor alone on core {predictorCpus}, wrk and PostgreSQL on {otherCpus}:"
     : $"\n{seconds} s per run, {connections} connections, wrk, PostgreSQL and the predictor on this machine's {Environment.ProcessorCount} cores:");
 foreach (var (scenario, summary, _) in results)
 {
     Console.WriteLine($"  {scenario,-16} {summary}");
 }
 
-double Median(string scenario) => MedianOf(results.Where(r => r.Scenario == scenario).Select(r => r.RequestsPerSecond).ToList());
-
-var on = Median("monitoring on");
-var off = Median("monitoring off");
+var onRuns = results.Where(r => r.Scenario == "monitoring on").Select(r => r.RequestsPerSecond).ToList();
+var offRuns = results.Where(r => r.Scenario == "monitoring off").Select(r => r.RequestsPerSecond).ToList();
+var on = MedianOf(onRuns);
+var off = MedianOf(offRuns);
 Console.WriteLine($"  median: on {on:0} req/s, off {off:0} req/s; monitoring costs {(1 - (on / off)) * 100:0.0}% of throughput");
 // Each round's on and off ran back to back, so their ratio cancels slow drift of the machine's speed between rounds.
-var onRuns = results.Where(r => r.Scenario == "monitoring on").ToList();
-var offRuns = results.Where(r => r.Scenario == "monitoring off").ToList();
-var roundCosts = onRuns.Zip(offRuns, (a, b) => (1 - (a.RequestsPerSecond / b.RequestsPerSecond)) * 100).ToList();
+var roundCosts = onRuns.Zip(offRuns, (a, b) => (1 - (a / b)) * 100).ToList();
 Console.WriteLine($"  per round: {string.Join(", ", roundCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(roundCosts):0.0}%");
 
 static double MedianOf(IReadOnlyCollection<double> values)
@@ -154,14 +154,16 @@ return 0;
 
 async Task<string> RunWrkAsync(string[] arguments)
 {
-    var startInfo = pinned ? new ProcessStartInfo(othersCores[0], [.. othersCores[1..], wrk, .. arguments]) : new ProcessStartInfo(wrk, arguments);
-    startInfo.RedirectStandardOutput = true;
-    startInfo.RedirectStandardError = true;
-    using var process = Process.Start(startInfo)!;
+    var (file, onCpus) = OnCpus(otherCpus, wrk, arguments);
+    using var process = Process.Start(new ProcessStartInfo(file, onCpus) { RedirectStandardOutput = true, RedirectStandardError = true })!;
     var output = await process.StandardOutput.ReadToEndAsync();
     await process.WaitForExitAsync();
     return output + await process.StandardError.ReadToEndAsync();
 }
+
+// A command line, run through taskset on the given CPUs when there are any.
+static (string File, string[] Arguments) OnCpus(string? cpus, string file, string[] arguments) =>
+    cpus is null ? (file, arguments) : ("taskset", ["-c", cpus, file, .. arguments]);
 
 static string Summarize(string wrkOutput)
 {
