@@ -146,7 +146,7 @@ public sealed class DashboardDataTests(PostgresFixture postgres)
             async () =>
             {
                 await using var db = ModelDatabase.Open(database);
-                return await db.PredictionLogs.CountAsync(Cancellation) >= ids.Count ? (object)true : null;
+                return await db.PredictionLogs.CountAsync(Cancellation) >= ids.Count ? ids : null;
             },
             TimeSpan.FromSeconds(60),
             $"the {ids.Count} served predictions to be logged",
