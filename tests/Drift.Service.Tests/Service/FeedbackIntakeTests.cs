@@ -42,14 +42,17 @@ public sealed class FeedbackIntakeTests(PostgresFixture postgres)
             await database.SaveChangesAsync(Cancellation);
         }
 
+        // The retrier lets go of a held item once its store has committed, so the row can be seen a moment before.
+        var pending = drift.Services.GetRequiredService<PendingFeedback>();
         var stored = await EventuallyAsync(async () =>
         {
             await using var database = drift.OpenDatabase();
-            return await database.Feedback.AsNoTracking().SingleOrDefaultAsync(f => f.PredictionId == prediction.Id, Cancellation);
+            var row = await database.Feedback.AsNoTracking().SingleOrDefaultAsync(f => f.PredictionId == prediction.Id, Cancellation);
+            return pending.Count == 0 ? row : null;
         });
         Assert.Equal("no", stored.ActualLabel);
         Assert.Equal("churn", stored.ModelName);
-        Assert.Equal(0, drift.Services.GetRequiredService<PendingFeedback>().Count);
+        Assert.Equal(0, pending.Count);
 
         // Retrying it now is harmless: a duplicate, the first answer kept.
         var retry = await PostAsync(client, new { prediction_id = prediction.Id, actual = "yes" });
