@@ -299,20 +299,28 @@ public static class PredictApi
 
         var schema = model.Signature.Schema.Features;
         var row = new FeatureValue[schema.Count];
+        Span<bool> given = schema.Count <= 256 ? stackalloc bool[schema.Count] : new bool[schema.Count];
         var seen = 0;
         foreach (var property in element.EnumerateObject())
         {
-            var index = IndexOf(schema, property.Name);
+            // Clients usually send the features in schema order: try the next one first, then look the name up.
+            var index = seen < schema.Count && property.NameEquals(model.FeatureNamesUtf8[seen]) ? seen : IndexOf(model.FeatureNamesUtf8, property);
             if (index < 0)
             {
                 return Problems.Unprocessable($"Model '{model.Name}' has no feature '{property.Name}'.", $"{path}.{property.Name}");
             }
 
-            if (ReadValue(property.Value, schema[index], model.IntegerFeatures[index], $"{path}.{property.Name}", out row[index]) is { } problem)
+            if (given[index])
             {
-                return problem;
+                return Problems.Unprocessable($"Feature '{property.Name}' is given more than once.", $"{path}.{property.Name}");
             }
 
+            if (ReadValue(property.Value, schema[index], model.IntegerFeatures[index], out row[index]) is { } problem)
+            {
+                return Problems.Unprocessable(problem, $"{path}.{property.Name}");
+            }
+
+            given[index] = true;
             seen++;
         }
 
@@ -326,7 +334,8 @@ public static class PredictApi
         return null;
     }
 
-    private static IResult? ReadValue(JsonElement value, FeatureDefinition feature, bool integer, string path, out FeatureValue result)
+    /// <summary>Reads one feature value; on a bad value returns what is wrong with it (the caller adds where).</summary>
+    private static string? ReadValue(JsonElement value, FeatureDefinition feature, bool integer, out FeatureValue result)
     {
         result = default;
         if (feature.Type == FeatureType.Categorical)
@@ -340,7 +349,7 @@ public static class PredictApi
 
             if (value.ValueKind != JsonValueKind.String)
             {
-                return Problems.Unprocessable($"Feature '{feature.Name}' is categorical: send a string, or null for missing.", path);
+                return $"Feature '{feature.Name}' is categorical: send a string, or null for missing.";
             }
 
             result = FeatureValue.Of(value.GetString()!);
@@ -355,23 +364,23 @@ public static class PredictApi
             case JsonValueKind.Number when value.TryGetDouble(out var number) && double.IsFinite(number):
                 if (integer && number != Math.Floor(number))
                 {
-                    return Problems.Unprocessable($"Feature '{feature.Name}' takes whole numbers.", path);
+                    return $"Feature '{feature.Name}' takes whole numbers.";
                 }
 
                 result = FeatureValue.Of(number);
                 return null;
             case JsonValueKind.Number:
-                return Problems.Unprocessable($"Feature '{feature.Name}' is not a finite number.", path);
+                return $"Feature '{feature.Name}' is not a finite number.";
             default:
-                return Problems.Unprocessable($"Feature '{feature.Name}' is numeric: send a number{(integer ? string.Empty : " or null for missing")}.", path);
+                return $"Feature '{feature.Name}' is numeric: send a number{(integer ? string.Empty : " or null for missing")}.";
         }
     }
 
-    private static int IndexOf(IReadOnlyList<FeatureDefinition> features, string name)
+    private static int IndexOf(IReadOnlyList<byte[]> namesUtf8, JsonProperty property)
     {
-        for (var i = 0; i < features.Count; i++)
+        for (var i = 0; i < namesUtf8.Count; i++)
         {
-            if (string.Equals(features[i].Name, name, StringComparison.Ordinal))
+            if (property.NameEquals(namesUtf8[i]))
             {
                 return i;
             }

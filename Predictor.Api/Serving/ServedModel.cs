@@ -49,6 +49,7 @@ public sealed class ServedModel : IDisposable
             _fixedBatchSize = ModelSignature.FixedBatchSize(_session);
             IntegerFeatures = [.. Enumerable.Range(0, Signature.Schema.Features.Count).Select(f =>
                 (Signature.Layout == FeatureLayout.Vector ? _session.Inputs[0] : _session.Inputs[f]).Type.ElementType is TensorElementType.Int64 or TensorElementType.Int32)];
+            FeatureNamesUtf8 = [.. Signature.Schema.Features.Select(f => System.Text.Encoding.UTF8.GetBytes(f.Name))];
             Outputs = OutputPlan.For(_session, task);
             Profile = profile;
             Histogram = new FeatureHistogram(name, version, Signature.Schema, profile);
@@ -82,6 +83,9 @@ public sealed class ServedModel : IDisposable
 
     /// <summary>Per feature (schema order): whether the model takes it as an integer, so a fraction is refused.</summary>
     public IReadOnlyList<bool> IntegerFeatures { get; }
+
+    /// <summary>Per feature (schema order): its name in UTF-8, matched against request JSON without making strings.</summary>
+    internal IReadOnlyList<byte[]> FeatureNamesUtf8 { get; }
 
     public long SizeBytes { get; }
 

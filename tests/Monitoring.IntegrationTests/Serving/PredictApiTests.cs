@@ -99,6 +99,8 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
         { "application/json", "[1,2]", HttpStatusCode.UnprocessableEntity, "/problems/invalid-request" },
         { "application/json", """{"features":{"income":1}}""", HttpStatusCode.UnprocessableEntity, "/problems/invalid-request" },
         { "application/json", """{"features":{"income":1,"age":2,"height":3}}""", HttpStatusCode.UnprocessableEntity, "/problems/invalid-request" },
+        { "application/json", """{"features":{"income":1,"income":2}}""", HttpStatusCode.UnprocessableEntity, "/problems/invalid-request" },
+        { "application/json", """{"features":{"age":2,"income":1,"age":3}}""", HttpStatusCode.UnprocessableEntity, "/problems/invalid-request" },
         { "application/json", """{"features":{"income":"rich","age":2}}""", HttpStatusCode.UnprocessableEntity, "/problems/invalid-request" },
         { "application/json", """{"features":{"income":"NaN","age":2}}""", HttpStatusCode.UnprocessableEntity, "/problems/invalid-request" },
         { "application/json", """{"features":{"income":1e400,"age":2}}""", HttpStatusCode.UnprocessableEntity, "/problems/invalid-request" },
