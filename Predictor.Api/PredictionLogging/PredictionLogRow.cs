@@ -188,9 +188,20 @@ internal readonly struct PredictionLogRow
             }
 
             writer.WriteStartObject();
-            foreach (var (label, probability) in probabilities)
+            if (probabilities is Dictionary<string, double> dictionary)
             {
-                writer.WriteNumber(label, probability);
+                // What the served models return: its struct enumerator spares the boxed one of the interface.
+                foreach (var (label, probability) in dictionary)
+                {
+                    writer.WriteNumber(label, probability);
+                }
+            }
+            else
+            {
+                foreach (var (label, probability) in probabilities)
+                {
+                    writer.WriteNumber(label, probability);
+                }
             }
 
             writer.WriteEndObject();

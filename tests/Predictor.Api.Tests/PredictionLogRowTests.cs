@@ -2,6 +2,7 @@ extern alias predictor;
 
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.ObjectModel;
 using System.Text;
 using System.Text.Json;
 using Monitoring.Testing;
@@ -34,21 +35,25 @@ public sealed class PredictionLogRowTests(PostgresFixture postgres) : IDisposabl
     [MemberData(nameof(ProbabilityMaps))]
     public void Probabilities_are_the_bytes_JsonSerializer_writes_and_the_other_columns_are_kept_as_given(string[] labels, double[] probabilities)
     {
-        IReadOnlyDictionary<string, double> map = labels.Zip(probabilities).ToDictionary(p => p.First, p => p.Second);
+        var dictionary = labels.Zip(probabilities).ToDictionary(p => p.First, p => p.Second);
         var features = "{ \"f0\": 1.50, \"naïve\" : \"\\u00e9\\n\", \"f2\":null }"u8.ToArray();
-        var entry = new PredictionLogEntry(Guid.CreateVersion7(), "credit", 3, DateTimeOffset.UnixEpoch, features, labels[^1], map, null, probabilities.Max(), 0.25, drifted: true);
 
-        var row = PredictionLogRow.Create(entry, ArrayPool<byte>.Shared);
-        try
+        // The served models' Dictionary and any other read-only map take different paths to the same bytes.
+        foreach (IReadOnlyDictionary<string, double> map in new IReadOnlyDictionary<string, double>[] { dictionary, new ReadOnlyDictionary<string, double>(dictionary) })
         {
-            Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(map), row.ProbabilitiesJson.ToArray());
-            Assert.Equal(features, row.FeaturesJson.ToArray());
-            Assert.Equal(labels[^1], Encoding.UTF8.GetString(row.Label));
-            Assert.True(row.HasLabel && row.HasProbabilities && row.Drifted);
-        }
-        finally
-        {
-            row.Release();
+            var entry = new PredictionLogEntry(Guid.CreateVersion7(), "credit", 3, DateTimeOffset.UnixEpoch, features, labels[^1], map, null, probabilities.Max(), 0.25, drifted: true);
+            var row = PredictionLogRow.Create(entry, ArrayPool<byte>.Shared);
+            try
+            {
+                Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(map), row.ProbabilitiesJson.ToArray());
+                Assert.Equal(features, row.FeaturesJson.ToArray());
+                Assert.Equal(labels[^1], Encoding.UTF8.GetString(row.Label));
+                Assert.True(row.HasLabel && row.HasProbabilities && row.Drifted);
+            }
+            finally
+            {
+                row.Release();
+            }
         }
     }
 
