@@ -27,7 +27,7 @@ const string adminKey = "load-test";
 var weights = Enumerable.Range(0, 20).Select(i => (i % 5 - 2) * 0.1f).ToArray();
 var model = ModelExporter.LogisticRegression(weights, 0.1f, ClassLabels.Of(0, 1)).ToByteArray();
 
-var results = new List<(string Scenario, string Summary, double RequestsPerSecond)>();
+var results = new List<(string Scenario, string Summary, double RequestsPerSecond, double PredictorMicrosecondsPerRequest)>();
 // "split": also run telemetry only and logging only, to see which part costs what.
 var split = args.Skip(3).Contains("split");
 // "pinned": the predictor gets the last core to itself; wrk and PostgreSQL share the others, as when the database and
@@ -103,6 +103,8 @@ foreach (var (scenario, telemetry, logging) in scenarios)
     await RunWrkAsync(["-t2", $"-c{connections}", "-d5s", "-s", script, url]);
     var predictorCpu = CpuSeconds(predictor.Id);
     var postgresCpu = PostgresCpuSeconds();
+    // With telemetry on, the runtime's own counters say what each request allocates and how often gen0 is collected.
+    var gcBefore = telemetry ? GcCounters(await client.GetStringAsync("/metrics")) : default;
     var output = await RunWrkAsync(["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", "-s", script, url]);
     if (predictor.HasExited)
     {
@@ -115,6 +117,12 @@ foreach (var (scenario, telemetry, logging) in scenarios)
     var requests = long.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture);
     // CPU per request splits the cost: the predictor's own work and PostgreSQL's ingest of the logged rows.
     var cpu = $"predictor {predictorCpu * 1e6 / requests:0.0} µs CPU/request, postgres {postgresCpu * 1e6 / requests:0.0} µs CPU/request";
+    if (telemetry)
+    {
+        var gcAfter = GcCounters(await client.GetStringAsync("/metrics"));
+        cpu += $", {(gcAfter.AllocatedBytes - gcBefore.AllocatedBytes) / requests:0} B allocated/request, GCs gen0 {gcAfter.Gen0 - gcBefore.Gen0:0} gen1 {gcAfter.Gen1 - gcBefore.Gen1:0} gen2 {gcAfter.Gen2 - gcBefore.Gen2:0}, paused {(gcAfter.PauseSeconds - gcBefore.PauseSeconds) * 1e6 / requests:0.00} µs/request";
+    }
+
     if (logging && telemetry)
     {
         // A run whose queue overflowed wrote rows to the spill on the request path: a different cost, so say so.
@@ -122,7 +130,7 @@ foreach (var (scenario, telemetry, logging) in scenarios)
             .Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}"));
     }
 
-    results.Add((scenario, Summarize(output) + ", " + cpu, double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture)));
+    results.Add((scenario, Summarize(output) + ", " + cpu, double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture), predictorCpu * 1e6 / requests));
     Console.WriteLine($"--- {scenario}\n{output}");
     await predictor.StopAsync(TimeSpan.FromSeconds(10));
 }
@@ -130,7 +138,7 @@ foreach (var (scenario, telemetry, logging) in scenarios)
 Console.WriteLine(pinned
     ? $"\n{seconds} s per run, {connections} connections, the predictor alone on core {predictorCpus}, wrk and PostgreSQL on {otherCpus}:"
     : $"\n{seconds} s per run, {connections} connections, wrk, PostgreSQL and the predictor on this machine's {Environment.ProcessorCount} cores:");
-foreach (var (scenario, summary, _) in results)
+foreach (var (scenario, summary, _, _) in results)
 {
     Console.WriteLine($"  {scenario,-16} {summary}");
 }
@@ -143,6 +151,12 @@ Console.WriteLine($"  median: on {on:0} req/s, off {off:0} req/s; monitoring cos
 // Each round's on and off ran back to back, so their ratio cancels slow drift of the machine's speed between rounds.
 var roundCosts = onRuns.Zip(offRuns, (a, b) => (1 - (a / b)) * 100).ToList();
 Console.WriteLine($"  per round: {string.Join(", ", roundCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(roundCosts):0.0}%");
+// The predictor's CPU per request is the same cost seen from the server alone: it does not move when the load
+// generator or the database, sharing a core, leaves the predictor waiting for work.
+var onCpu = results.Where(r => r.Scenario == "monitoring on").Select(r => r.PredictorMicrosecondsPerRequest).ToList();
+var offCpu = results.Where(r => r.Scenario == "monitoring off").Select(r => r.PredictorMicrosecondsPerRequest).ToList();
+var cpuCosts = onCpu.Zip(offCpu, (a, b) => (1 - (b / a)) * 100).ToList();
+Console.WriteLine($"  predictor CPU per request: on {MedianOf(onCpu):0.0} µs, off {MedianOf(offCpu):0.0} µs; per round {string.Join(", ", cpuCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(cpuCosts):0.0}% of throughput at full CPU");
 
 static double MedianOf(IReadOnlyCollection<double> values)
 {
@@ -169,6 +183,16 @@ static string Summarize(string wrkOutput)
 {
     string Find(string pattern) => Regex.Match(wrkOutput, pattern, RegexOptions.Multiline) is { Success: true } match ? match.Groups[1].Value : "?";
     return $"{Find(@"^Requests/sec:\s+([\d.]+)")} req/s, p50 {Find(@"^\s+50%\s+(\S+)")}, p99 {Find(@"^\s+99%\s+(\S+)")}, {Find(@"non-200 responses: (\d+)")} non-200";
+}
+
+// The runtime's GC counters in a Prometheus exposition: bytes allocated, collections by generation, time paused.
+static (double AllocatedBytes, double Gen0, double Gen1, double Gen2, double PauseSeconds) GcCounters(string exposition)
+{
+    double Find(string pattern) => Regex.Match(exposition, pattern, RegexOptions.Multiline) is { Success: true } match
+        ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
+        : 0;
+    double Collections(string generation) => Find($@"^dotnet_gc_collections_total\{{[^}}]*gc_heap_generation=""{generation}""[^}}]*\}} (\S+)");
+    return (Find(@"^dotnet_gc_heap_total_allocated_bytes_total(?:\{[^}]*\})? (\S+)"), Collections("gen0"), Collections("gen1"), Collections("gen2"), Find(@"^dotnet_gc_pause_time_seconds_total(?:\{[^}]*\})? (\S+)"));
 }
 
 // utime + stime of a process, from /proc (Linux), in seconds.
