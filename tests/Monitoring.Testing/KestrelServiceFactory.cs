@@ -34,7 +34,7 @@ public abstract class KestrelServiceFactory<TEntryPoint> : WebApplicationFactory
     /// <summary>Starts the server and returns a client for the address Kestrel bound, presenting <paramref name="adminKey"/> when given.</summary>
     public HttpClient StartClient(string? adminKey = null)
     {
-        StartServer();
+        StartServerReportingStartFailures();
         var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
         if (adminKey is not null)
@@ -43,6 +43,28 @@ public abstract class KestrelServiceFactory<TEntryPoint> : WebApplicationFactory
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// When the service's start fails, its entry point disposes the host as it exits; if that happens before
+    /// WebApplicationFactory asks the host for its lifetime, the factory throws <see cref="ObjectDisposedException"/>
+    /// and the start's own error is lost (seen about once in eight failed starts on a loaded machine). The factory keeps
+    /// no server after a failed start, so starting again runs the entry point again and reports the failure itself.
+    /// </summary>
+    private void StartServerReportingStartFailures()
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                StartServer();
+                return;
+            }
+            catch (ObjectDisposedException) when (attempt < attempts)
+            {
+            }
+        }
     }
 
     /// <summary>Stops the host (its hosted services drain and flush) without disposing it.</summary>
