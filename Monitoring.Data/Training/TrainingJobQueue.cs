@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Monitoring.Data.Registry;
 
 namespace Monitoring.Data.Training;
 
@@ -25,7 +26,33 @@ public static class TrainingJobQueue
         string reason,
         DateTimeOffset now,
         int maxAttempts = DefaultMaxAttempts,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        (await EnqueueCoreAsync(database, model, trigger, reason, now, maxAttempts, unlessChampion: false, cancellationToken))!;
+
+    /// <summary>
+    /// Queues the first training of <paramref name="model"/>, as <see cref="EnqueueAsync"/> does, except that nothing is
+    /// queued (null) once the model has a champion. Both checks run under the model's lock, the open job first: a job
+    /// promotes its champion in the transaction that ends it, so a job that ends between the two checks has a champion
+    /// the second one sees. Two workers bootstrapping the same models therefore never train one twice.
+    /// </summary>
+    public static Task<EnqueuedJob?> EnqueueFirstTrainingAsync(
+        ModelDbContext database,
+        string model,
+        string reason,
+        DateTimeOffset now,
+        int maxAttempts = DefaultMaxAttempts,
+        CancellationToken cancellationToken = default) =>
+        EnqueueCoreAsync(database, model, TrainingTrigger.Bootstrap, reason, now, maxAttempts, unlessChampion: true, cancellationToken);
+
+    private static async Task<EnqueuedJob?> EnqueueCoreAsync(
+        ModelDbContext database,
+        string model,
+        TrainingTrigger trigger,
+        string reason,
+        DateTimeOffset now,
+        int maxAttempts,
+        bool unlessChampion,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken);
@@ -39,6 +66,12 @@ public static class TrainingJobQueue
         {
             await transaction.CommitAsync(cancellationToken);
             return new EnqueuedJob(open, Created: false);
+        }
+
+        if (unlessChampion && await database.ModelVersions.AnyAsync(v => v.Model!.Name == model && v.Stage == ModelStage.Champion, cancellationToken))
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return null;
         }
 
         var job = new TrainingJob

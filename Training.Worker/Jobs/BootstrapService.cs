@@ -1,8 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Monitoring.Data;
 using Monitoring.Data.Database;
-using Monitoring.Data.Registry;
 using Monitoring.Data.Training;
 
 namespace Training.Worker.Jobs;
@@ -36,15 +34,13 @@ internal sealed partial class BootstrapService(
                 var database = scope.ServiceProvider.GetRequiredService<ModelDbContext>();
                 foreach (var model in settings.Bootstrap)
                 {
-                    var hasChampion = await database.ModelVersions.AnyAsync(v => v.Model!.Name == model.Name && v.Stage == ModelStage.Champion, stoppingToken);
-                    if (hasChampion)
+                    // Checked under the queue's lock, not here: another worker's job may promote a champion meanwhile.
+                    var queued = await TrainingJobQueue.EnqueueFirstTrainingAsync(
+                        database, model.Name, $"No champion yet: training from the {model.Dataset} dataset.", time.GetUtcNow(), settings.MaxAttempts, stoppingToken);
+                    if (queued is not null)
                     {
-                        continue;
+                        LogBootstrap(logger, model.Name, queued.Job.Id, queued.Created);
                     }
-
-                    var queued = await TrainingJobQueue.EnqueueAsync(
-                        database, model.Name, TrainingTrigger.Bootstrap, $"No champion yet: training from the {model.Dataset} dataset.", time.GetUtcNow(), settings.MaxAttempts, stoppingToken);
-                    LogBootstrap(logger, model.Name, queued.Job.Id, queued.Created);
                 }
 
                 runner.Wake();

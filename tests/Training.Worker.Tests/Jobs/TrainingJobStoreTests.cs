@@ -3,6 +3,7 @@ extern alias training;
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Monitoring.Data;
+using Monitoring.Data.Registry;
 using Monitoring.Data.Training;
 using Monitoring.Testing;
 using training::Training.Worker.Jobs;
@@ -147,5 +148,42 @@ public sealed class TrainingJobStoreTests(PostgresFixture postgres) : IAsyncLife
         Assert.NotEqual(first, other);
         await using var database = Open();
         Assert.Equal(2, await database.TrainingJobs.CountAsync(Cancellation));
+    }
+
+    [Fact]
+    public async Task A_first_training_is_queued_only_while_the_model_has_neither_an_open_job_nor_a_champion()
+    {
+        async Task<EnqueuedJob?> BootstrapAsync()
+        {
+            await using var database = Open();
+            return await TrainingJobQueue.EnqueueFirstTrainingAsync(database, "credit", "test", s_now, cancellationToken: Cancellation);
+        }
+
+        var first = await BootstrapAsync();
+        Assert.True(first is { Created: true, Job.Trigger: TrainingTrigger.Bootstrap });
+        Assert.True(await BootstrapAsync() is { Created: false } again && again.Job.Id == first.Job.Id);
+
+        // What the worker's commit does in one transaction: the job ends and its version becomes the champion.
+        await using (var database = Open())
+        {
+            var job = await database.TrainingJobs.SingleAsync(Cancellation);
+            job.Status = TrainingJobStatus.Succeeded;
+            database.ModelVersions.Add(new ModelVersion
+            {
+                Model = new RegisteredModel { Name = "credit", CreatedAt = s_now },
+                Version = 1,
+                Stage = ModelStage.Champion,
+                Sha256 = new string('0', 64),
+                FeatureSchema = "{}",
+                Algorithm = "logistic_regression",
+                TrainingJobId = job.Id,
+                CreatedAt = s_now,
+            });
+            await database.SaveChangesAsync(Cancellation);
+        }
+
+        Assert.Null(await BootstrapAsync());
+        await using var check = Open();
+        Assert.Equal(1, await check.TrainingJobs.CountAsync(Cancellation));
     }
 }
