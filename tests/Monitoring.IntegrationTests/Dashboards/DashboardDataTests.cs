@@ -44,6 +44,9 @@ public sealed class DashboardDataTests(PostgresFixture postgres)
             ["Training__Bootstrap__1__Dataset"] = "house-prices",
             ["Training__Bootstrap__1__Rows"] = "3000",
             ["Training__Bootstrap__1__Algorithm"] = "linear_regression",
+            // Online updates still step (their panels need data) but never make a candidate: a promoted online copy would
+            // be the champion the drift service evaluates next, with no feedback of its own, and its panels would empty.
+            ["Training__Online__UpdatesPerCandidate"] = "10000000",
         });
         await using var predictor = ServiceProcess.Start("Predictor.Api", new Dictionary<string, string?>
         {
