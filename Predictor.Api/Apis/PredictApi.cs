@@ -376,9 +376,9 @@ public static class PredictApi
         }
     }
 
-    private static int IndexOf(IReadOnlyList<byte[]> namesUtf8, JsonProperty property)
+    private static int IndexOf(byte[][] namesUtf8, JsonProperty property)
     {
-        for (var i = 0; i < namesUtf8.Count; i++)
+        for (var i = 0; i < namesUtf8.Length; i++)
         {
             if (property.NameEquals(namesUtf8[i]))
             {

@@ -85,7 +85,7 @@ public sealed class ServedModel : IDisposable
     public IReadOnlyList<bool> IntegerFeatures { get; }
 
     /// <summary>Per feature (schema order): its name in UTF-8, matched against request JSON without making strings.</summary>
-    internal IReadOnlyList<byte[]> FeatureNamesUtf8 { get; }
+    internal byte[][] FeatureNamesUtf8 { get; }
 
     public long SizeBytes { get; }
 
