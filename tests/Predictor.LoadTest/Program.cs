@@ -146,8 +146,8 @@ foreach (var (scenario, summary, _, _) in results)
     Console.WriteLine($"  {scenario,-16} {summary}");
 }
 
-var onRuns = results.Where(r => r.Scenario == "monitoring on").Select(r => r.RequestsPerSecond).ToList();
-var offRuns = results.Where(r => r.Scenario == "monitoring off").Select(r => r.RequestsPerSecond).ToList();
+var onRuns = RunsOf("monitoring on", r => r.RequestsPerSecond);
+var offRuns = RunsOf("monitoring off", r => r.RequestsPerSecond);
 var on = MedianOf(onRuns);
 var off = MedianOf(offRuns);
 Console.WriteLine($"  median: on {on:0} req/s, off {off:0} req/s; monitoring costs {(1 - (on / off)) * 100:0.0}% of throughput");
@@ -156,10 +156,14 @@ var roundCosts = onRuns.Zip(offRuns, (a, b) => (1 - (a / b)) * 100).ToList();
 Console.WriteLine($"  per round: {string.Join(", ", roundCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(roundCosts):0.0}%");
 // The predictor's CPU per request is the same cost seen from the server alone: it does not move when the load
 // generator or the database, sharing a core, leaves the predictor waiting for work.
-var onCpu = results.Where(r => r.Scenario == "monitoring on").Select(r => r.PredictorMicrosecondsPerRequest).ToList();
-var offCpu = results.Where(r => r.Scenario == "monitoring off").Select(r => r.PredictorMicrosecondsPerRequest).ToList();
+var onCpu = RunsOf("monitoring on", r => r.PredictorMicrosecondsPerRequest);
+var offCpu = RunsOf("monitoring off", r => r.PredictorMicrosecondsPerRequest);
 var cpuCosts = onCpu.Zip(offCpu, (a, b) => (1 - (b / a)) * 100).ToList();
 Console.WriteLine($"  predictor CPU per request: on {MedianOf(onCpu):0.0} µs, off {MedianOf(offCpu):0.0} µs; per round {string.Join(", ", cpuCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(cpuCosts):0.0}% of throughput at full CPU");
+
+// One figure of every run of a scenario, in run order (rounds line up across scenarios).
+List<double> RunsOf(string scenario, Func<(string Scenario, string Summary, double RequestsPerSecond, double PredictorMicrosecondsPerRequest), double> figure) =>
+    results.Where(r => r.Scenario == scenario).Select(figure).ToList();
 
 static double MedianOf(IReadOnlyCollection<double> values)
 {
