@@ -49,6 +49,7 @@ public static class Extensions
         builder.Services.AddSingleton<IStartupFilter, HttpServerActivityEnrichment.StartupFilter>();
         builder.Services.AddPrometheusScraping();
 
+        var exportsOtlp = !string.IsNullOrWhiteSpace(builder.Configuration[TelemetryConventions.OtlpEndpointKey]);
         var telemetry = new ServiceOpenTelemetryBuilder(builder.Services)
             .ConfigureResource(resource => ServiceResource.Configure(resource, builder.Environment))
             .WithMetrics(metrics => metrics
@@ -56,13 +57,23 @@ public static class Extensions
                 .AddMeter(TelemetryConventions.InstrumentationWildcard)
                 .AddPrometheusScrapeReader()
                 .AddPrometheusFriendlyViews())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddSource(TelemetryConventions.InstrumentationWildcard)
-                .AddSource(TelemetryConventions.BuiltInActivitySources))
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddSource(TelemetryConventions.InstrumentationWildcard)
+                    .AddSource(TelemetryConventions.BuiltInActivitySources);
+
+                // Spans with nowhere to go would only cost every request its span and attributes. The SDK reads
+                // OTEL_TRACES_SAMPLER itself when set; a sampler set here would override it.
+                if (!exportsOtlp && string.IsNullOrWhiteSpace(builder.Configuration[TelemetryConventions.TracesSamplerKey]))
+                {
+                    tracing.SetSampler(new AlwaysOffSampler());
+                }
+            })
             .WithLogging();
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[TelemetryConventions.OtlpEndpointKey]))
+        if (exportsOtlp)
         {
             telemetry.UseOtlpExporter();
         }

@@ -44,4 +44,11 @@ public static class TelemetryConventions
 
     /// <summary>Configuration key that turns the OTLP exporter on (as Aspire injects it).</summary>
     internal const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>
+    /// The standard sampler setting (<c>always_on</c>, <c>parentbased_traceidratio</c>, …, with
+    /// <c>OTEL_TRACES_SAMPLER_ARG</c>), read by the OpenTelemetry SDK. Unset and without an OTLP endpoint, no span is
+    /// recorded.
+    /// </summary>
+    internal const string TracesSamplerKey = "OTEL_TRACES_SAMPLER";
 }

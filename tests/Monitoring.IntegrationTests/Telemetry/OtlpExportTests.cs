@@ -5,6 +5,7 @@ using OpenTelemetry.Exporter;
 
 namespace Monitoring.IntegrationTests.Telemetry;
 
+[Collection(nameof(RecordingTracerProviders))]
 public class OtlpExportTests(PostgresFixture postgres)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

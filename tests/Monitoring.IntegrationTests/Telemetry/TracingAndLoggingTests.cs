@@ -11,8 +11,12 @@ using OpenTelemetry.Trace;
 namespace Monitoring.IntegrationTests.Telemetry;
 
 /// <summary>What the service defaults trace and log, seen through processors added to the real providers.</summary>
+[Collection(nameof(RecordingTracerProviders))]
 public class TracingAndLoggingTests(PostgresFixture postgres)
 {
+    /// <summary>The SDK's own default sampler, which applies when an OTLP endpoint is set; without one it must be asked for.</summary>
+    private static readonly Dictionary<string, string?> RecordingSpans = new() { ["OTEL_TRACES_SAMPLER"] = "parentbased_always_on" };
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -21,7 +25,8 @@ public class TracingAndLoggingTests(PostgresFixture postgres)
         var spans = new SpanCollector();
         await using var predictor = new PredictorFactory(
             postgres.ConnectionString,
-            configureServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans)));
+            RecordingSpans,
+            services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans)));
         using var client = predictor.StartAndCreateClient();
 
         // Listeners are process-wide and other tests run in parallel: send a sampled trace of our own and look only at it.
@@ -56,7 +61,8 @@ public class TracingAndLoggingTests(PostgresFixture postgres)
         var spans = new SpanCollector();
         await using var predictor = new PredictorFactory(
             postgres.ConnectionString,
-            configureServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans)));
+            RecordingSpans,
+            services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans)));
         using var client = predictor.StartAndCreateClient();
         var dataSource = predictor.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
 
@@ -67,6 +73,30 @@ public class TracingAndLoggingTests(PostgresFixture postgres)
 
         var query = await Eventually.GetAsync(() => Task.FromResult(spans.Find(span => span.Source.Name == "Npgsql" && span.Kind == ActivityKind.Client && (span.GetTagItem("db.query.text") as string) == "SELECT 42")), TimeSpan.FromSeconds(10), "an Npgsql client span", Cancellation);
         Assert.Equal("postgresql", query.GetTagItem("db.system.name"));
+    }
+
+    [Fact]
+    public async Task Without_an_OTLP_endpoint_or_a_sampler_setting_no_span_is_recorded()
+    {
+        var spans = new SpanCollector();
+        await using var predictor = new PredictorFactory(
+            postgres.ConnectionString,
+            new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = string.Empty, ["OTEL_TRACES_SAMPLER"] = string.Empty },
+            services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans)));
+        using var client = predictor.StartAndCreateClient();
+
+        // Not even a caller's sampled trace: with nowhere to send them, spans would only cost every request.
+        var traceId = ActivityTraceId.CreateRandom();
+        foreach (var path in new[] { "/info", "/no-such-route" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+            using var _ = await client.SendAsync(request, Cancellation);
+        }
+
+        // The last request's span ends after its reply is sent; a probe after it ends after that.
+        using var alive = await client.GetAsync("/alive", Cancellation);
+        Assert.DoesNotContain(spans.All, span => span.TraceId == traceId);
     }
 
     [Fact]
