@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Monitoring.IntegrationTests.Infrastructure;
@@ -76,13 +78,17 @@ public class TracingAndLoggingTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Without_an_OTLP_endpoint_or_a_sampler_setting_no_span_is_recorded()
+    public async Task Without_an_OTLP_endpoint_or_a_sampler_setting_no_span_is_recorded_but_requests_keep_the_callers_trace()
     {
         var spans = new SpanCollector();
+        var requestTraces = new ConcurrentQueue<ActivityTraceId?>();
         await using var predictor = new PredictorFactory(
             postgres.ConnectionString,
             new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = string.Empty, ["OTEL_TRACES_SAMPLER"] = string.Empty },
-            services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans)));
+            services => services
+                .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(spans))
+                // What the request's own code (and every log it writes) sees as the current trace.
+                .AddSingleton<IStartupFilter>(new CurrentTraceRecorder(requestTraces)));
         using var client = predictor.StartAndCreateClient();
 
         // Not even a caller's sampled trace: with nowhere to send them, spans would only cost every request.
@@ -97,6 +103,7 @@ public class TracingAndLoggingTests(PostgresFixture postgres)
         // The last request's span ends after its reply is sent; a probe after it ends after that.
         using var alive = await client.GetAsync("/alive", Cancellation);
         Assert.DoesNotContain(spans.All, span => span.TraceId == traceId);
+        Assert.Equal([traceId, traceId], requestTraces.Take(2));
     }
 
     [Fact]
@@ -117,6 +124,19 @@ public class TracingAndLoggingTests(PostgresFixture postgres)
         var record = Assert.Single(logs.All, r => r.Category == "IntegrationTest");
         Assert.Equal("Model credit drifted", record.FormattedMessage);
         Assert.Contains(new KeyValuePair<string, object?>("JobId", 17), record.Scopes);
+    }
+
+    private sealed class CurrentTraceRecorder(ConcurrentQueue<ActivityTraceId?> traces) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                traces.Enqueue(Activity.Current?.TraceId);
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     private sealed class SpanCollector : BaseProcessor<Activity>
