@@ -69,17 +69,9 @@ foreach (var (scenario, telemetry, logging) in scenarios)
         ["OTEL_SDK_DISABLED"] = telemetry ? null : "true",
         ["PredictionLogging__Enabled"] = logging ? "true" : "false",
     };
-    // Runtime knobs given to the load test reach the predictor too: GC settings (DOTNET_gcServer, DOTNET_GCgen0size, …),
-    // DOTNET_PerfMapEnabled=1 with DOTNET_EnableWriteXorExecute=0 for a CPU profile with perf, and prediction logging
-    // settings (PredictionLogging__BatchSize, …) except the switch each mode sets.
-    foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-        .Select(e => ((string)e.Key, (string?)e.Value))
-        .Where(e => e.Item1.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase)
-            || (e.Item1.StartsWith("PredictionLogging__", StringComparison.OrdinalIgnoreCase) && !e.Item1.Equals("PredictionLogging__Enabled", StringComparison.OrdinalIgnoreCase))))
-    {
-        environment[key] = value;
-    }
-
+    // The predictor inherits the load test's environment, these settings aside: runtime knobs (DOTNET_gcServer,
+    // DOTNET_PerfMapEnabled=1 with DOTNET_EnableWriteXorExecute=0 for perf, …), PredictionLogging__BatchSize and the
+    // like, and OTEL_TRACES_SAMPLER reach it as given.
     var (predictorFile, predictorArguments) = OnCpus(predictorCpus, "dotnet", [assembly]);
     await using var predictor = ManagedProcess.Start(new ManagedProcessOptions
     {
