@@ -15,7 +15,7 @@ namespace Predictor.Api.Apis;
 public sealed record PredictionReply(
     [property: JsonPropertyName("id")] Guid Id,
     [property: JsonPropertyName("label"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Label,
-    [property: JsonPropertyName("probabilities"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, double>? Probabilities,
+    [property: JsonPropertyName("probabilities"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonConverter(typeof(RawJsonConverter))] byte[]? ProbabilitiesJson,
     [property: JsonPropertyName("value"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Value,
     [property: JsonPropertyName("values"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double>? Values);
 
@@ -121,7 +121,7 @@ public static class PredictApi
                 return TypedResults.Ok(new PredictReply(
                     model.Name,
                     model.Version,
-                    [.. predictions.Select(p => new PredictionReply(p.Id, p.Label, p.Probabilities, p.Value, p.Values))]));
+                    [.. predictions.Select(p => new PredictionReply(p.Id, p.Label, p.ProbabilitiesJson, p.Value, p.Values))]));
             }
             finally
             {
@@ -139,7 +139,7 @@ public static class PredictApi
             var p = predictions[i];
             var finite = (p.Value is not { } value || double.IsFinite(value))
                 && (p.Values?.All(double.IsFinite) ?? true)
-                && (p.Probabilities?.Values.All(double.IsFinite) ?? true);
+                && (p.Probabilities is null || p.ProbabilitiesJson is not null); // formatted only when all are finite
             if (!finite)
             {
                 return i;
@@ -206,7 +206,7 @@ public static class PredictApi
                 at,
                 JsonMarshal.GetRawUtf8Value(features),
                 prediction.Label,
-                prediction.Probabilities,
+                prediction.ProbabilitiesJson,
                 prediction.Value,
                 prediction.Confidence,
                 latencyMs,

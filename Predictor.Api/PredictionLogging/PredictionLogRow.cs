@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
 
 namespace Predictor.Api.PredictionLogging;
 
@@ -15,7 +14,7 @@ public readonly ref struct PredictionLogEntry(
     DateTimeOffset createdAt,
     ReadOnlySpan<byte> featuresJson,
     string? label,
-    IReadOnlyDictionary<string, double>? probabilities,
+    ReadOnlySpan<byte> probabilitiesJson,
     double? value,
     double? confidence,
     double latencyMs,
@@ -34,8 +33,11 @@ public readonly ref struct PredictionLogEntry(
 
     public string? Label { get; } = label;
 
-    /// <summary>Label → probability; stored as the JSON object <c>JsonSerializer.Serialize</c> makes of it.</summary>
-    public IReadOnlyDictionary<string, double>? Probabilities { get; } = probabilities;
+    /// <summary>
+    /// Label → probability as UTF-8 JSON (<see cref="Serving.Prediction.ProbabilitiesJson"/>, the reply's own text), stored
+    /// as it is; empty when the prediction has none.
+    /// </summary>
+    public ReadOnlySpan<byte> ProbabilitiesJson { get; } = probabilitiesJson;
 
     public double? Value { get; } = value;
 
@@ -121,19 +123,10 @@ internal readonly struct PredictionLogRow
 
     public ReadOnlySpan<byte> ProbabilitiesJson => HasProbabilities ? _text.AsSpan(_featuresLength + Math.Max(_labelLength, 0), _probabilitiesLength) : default;
 
-    /// <summary>
-    /// Builds a row from a request's entry, with its text in a buffer rented from <paramref name="pool"/>. The
-    /// probabilities are written by <see cref="Utf8JsonWriter"/> with default options: byte for byte what
-    /// <c>JsonSerializer.Serialize</c> wrote for them before (other services parse the column).
-    /// </summary>
+    /// <summary>Builds a row from a request's entry, with its text in a buffer rented from <paramref name="pool"/>.</summary>
     public static PredictionLogRow Create(in PredictionLogEntry entry, ArrayPool<byte> pool)
     {
-        var probabilities = ReadOnlySpan<byte>.Empty;
-        if (entry.Probabilities is { } map)
-        {
-            probabilities = ProbabilitiesWriter.Write(map);
-        }
-
+        var probabilities = entry.ProbabilitiesJson;
         var labelBytes = entry.Label is { } label ? Encoding.UTF8.GetMaxByteCount(label.Length) : 0;
         var text = pool.Rent(entry.FeaturesJson.Length + labelBytes + probabilities.Length);
         entry.FeaturesJson.CopyTo(text);
@@ -141,7 +134,7 @@ internal readonly struct PredictionLogRow
         probabilities.CopyTo(text.AsSpan(entry.FeaturesJson.Length + Math.Max(labelLength, 0)));
         return new PredictionLogRow(
             entry.Id, entry.ModelName, entry.ModelVersion, entry.CreatedAt.UtcTicks, entry.Value, entry.Confidence, entry.LatencyMs, entry.Drifted,
-            text, pool, entry.FeaturesJson.Length, labelLength, entry.Probabilities is null ? -1 : probabilities.Length);
+            text, pool, entry.FeaturesJson.Length, labelLength, probabilities.IsEmpty ? -1 : probabilities.Length);
     }
 
     /// <summary>A row read back from the spill: its text columns are copied into one exactly sized array (not pooled).</summary>
@@ -162,51 +155,4 @@ internal readonly struct PredictionLogRow
 
     /// <summary>Gives the text buffer back to its pool; the row must not be used afterwards.</summary>
     public void Release() => _pool?.Return(_text);
-
-    /// <summary>Writes probability maps with one reused writer per thread, so the request path allocates nothing for them.</summary>
-    private static class ProbabilitiesWriter
-    {
-        [ThreadStatic]
-        private static ArrayBufferWriter<byte>? t_buffer;
-
-        [ThreadStatic]
-        private static Utf8JsonWriter? t_writer;
-
-        /// <summary>The map as a JSON object; the span is valid until this thread's next call.</summary>
-        public static ReadOnlySpan<byte> Write(IReadOnlyDictionary<string, double> probabilities)
-        {
-            var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-            buffer.ResetWrittenCount();
-            var writer = t_writer;
-            if (writer is null)
-            {
-                writer = t_writer = new Utf8JsonWriter(buffer);
-            }
-            else
-            {
-                writer.Reset(buffer);
-            }
-
-            writer.WriteStartObject();
-            if (probabilities is Dictionary<string, double> dictionary)
-            {
-                // What the served models return: its struct enumerator spares the boxed one of the interface.
-                foreach (var (label, probability) in dictionary)
-                {
-                    writer.WriteNumber(label, probability);
-                }
-            }
-            else
-            {
-                foreach (var (label, probability) in probabilities)
-                {
-                    writer.WriteNumber(label, probability);
-                }
-            }
-
-            writer.WriteEndObject();
-            writer.Flush();
-            return buffer.WrittenSpan;
-        }
-    }
 }

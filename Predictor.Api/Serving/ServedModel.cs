@@ -16,13 +16,18 @@ public readonly record struct FeatureValue(double Number, string? Category)
 }
 
 /// <summary>What the model said about one row.</summary>
+/// <param name="ProbabilitiesJson">
+/// <paramref name="Probabilities"/> as the JSON object the reply and the log carry (<see cref="ProbabilitiesFormatter"/>);
+/// null without probabilities or when one is not finite (such a prediction is refused).
+/// </param>
 public sealed record Prediction(
     Guid Id,
     string? Label,
     IReadOnlyDictionary<string, double>? Probabilities,
     double? Value,
     IReadOnlyList<double>? Values,
-    double? Confidence);
+    double? Confidence,
+    byte[]? ProbabilitiesJson = null);
 
 /// <summary>
 /// A loaded model version: its ONNX Runtime session, how features reach its inputs and how predictions are read from
@@ -227,7 +232,7 @@ public sealed class ServedModel : IDisposable
         // The model's own label wins: it can differ from the most probable class (an SVC's Platt scaling, say).
         var label = Outputs.LabelOutput is { } labelOutput ? LabelOf(result.GetTensor(labelOutput), row, batchRows)
             : probabilities?.MaxBy(p => p.Value).Key;
-        return new Prediction(id, label, probabilities, null, null, probabilities?.Values.Max());
+        return new Prediction(id, label, probabilities, null, null, probabilities?.Values.Max(), probabilities is null ? null : ProbabilitiesFormatter.Format(probabilities));
     }
 
     private Dictionary<string, double> MatrixRow(double[] scores, bool softmax)

@@ -28,7 +28,7 @@ internal sealed record LoggedRow(
     public string? ProbabilitiesJson => Probabilities is null ? null : System.Text.Json.JsonSerializer.Serialize(Probabilities);
 
     public PredictionLogEntry ToEntry() => new(
-        Id, ModelName, ModelVersion, CreatedAt, System.Text.Encoding.UTF8.GetBytes(FeaturesJson), Label, Probabilities, Value, Confidence, LatencyMs, Drifted);
+        Id, ModelName, ModelVersion, CreatedAt, System.Text.Encoding.UTF8.GetBytes(FeaturesJson), Label, Probabilities is null ? default : System.Text.Encoding.UTF8.GetBytes(ProbabilitiesJson!), Value, Confidence, LatencyMs, Drifted);
 }
 
 internal static class PredictionLogExtensions

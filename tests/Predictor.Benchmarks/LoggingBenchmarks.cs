@@ -120,7 +120,7 @@ public class LoggingBenchmarks
         s_at,
         JsonMarshal.GetRawUtf8Value(_features),
         Samples.Prediction.Label,
-        Samples.Prediction.Probabilities,
+        Samples.Prediction.ProbabilitiesJson,
         null,
         Samples.Prediction.Confidence,
         0.2,

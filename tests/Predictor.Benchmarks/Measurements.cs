@@ -140,7 +140,7 @@ internal static class CopyMeasurement
     }
 
     private static PredictionLogEntry Entry(JsonElement features, DateTimeOffset at) => new(
-        Guid.CreateVersion7(), "load", 1, at, JsonMarshal.GetRawUtf8Value(features), Samples.Prediction.Label, Samples.Prediction.Probabilities, null, Samples.Prediction.Confidence, 0.2, drifted: false);
+        Guid.CreateVersion7(), "load", 1, at, JsonMarshal.GetRawUtf8Value(features), Samples.Prediction.Label, Samples.Prediction.ProbabilitiesJson, null, Samples.Prediction.Confidence, 0.2, drifted: false);
 
     private static async Task<(string, double, double, double)> MeasureAsync(MeasurementDatabase database, string name, int rows, int batchSize, Func<NpgsqlConnection, int, int, Task> copy)
     {
@@ -309,7 +309,7 @@ internal static class PipelineMeasurement
         var writer = new PredictionLogWriter(queue, database.DataSource, _ => Task.CompletedTask, options, TimeProvider.System, NullLogger<PredictionLogWriter>.Instance);
         await writer.StartAsync(token);
         bool Write(JsonElement features) => queue.TryWrite(new PredictionLogEntry(
-            Guid.CreateVersion7(), "load", 1, DateTimeOffset.UtcNow, JsonMarshal.GetRawUtf8Value(features), Samples.Prediction.Label, Samples.Prediction.Probabilities, null, Samples.Prediction.Confidence, 0.2, drifted: false));
+            Guid.CreateVersion7(), "load", 1, DateTimeOffset.UtcNow, JsonMarshal.GetRawUtf8Value(features), Samples.Prediction.Label, Samples.Prediction.ProbabilitiesJson, null, Samples.Prediction.Confidence, 0.2, drifted: false));
         async Task Stop()
         {
             await writer.StopAsync(CancellationToken.None);

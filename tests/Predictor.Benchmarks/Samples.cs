@@ -26,7 +26,7 @@ internal static class Samples
 
     public static Dictionary<string, double> Probabilities => new() { ["0"] = 0.31415926535, ["1"] = 0.68584073465 };
 
-    public static Prediction Prediction { get; } = new(Guid.CreateVersion7(), "1", Probabilities, null, null, 0.68584073465);
+    public static Prediction Prediction { get; } = new(Guid.CreateVersion7(), "1", Probabilities, null, null, 0.68584073465, ProbabilitiesFormatter.Format(Probabilities));
 
     /// <summary>A reference profile like the training worker's: 200 quantile bins per feature, label and confidence outputs.</summary>
     public static ReferenceProfile Profile()

@@ -148,18 +148,19 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
             Assert.True(refused.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity, $"{bad}: {refused.StatusCode}");
         }
 
-        var ids = one["predictions"]!.AsArray().Concat(batch["predictions"]!.AsArray()).Select(p => Guid.Parse(p!["id"]!.GetValue<string>())).ToHashSet();
+        var replies = one["predictions"]!.AsArray().Concat(batch["predictions"]!.AsArray()).ToDictionary(p => Guid.Parse(p!["id"]!.GetValue<string>()), p => p!["probabilities"]!.ToJsonString());
+        var ids = replies.Keys.ToHashSet();
         await using var connection = new Npgsql.NpgsqlConnection(_connectionString);
         await connection.OpenAsync(Cancellation);
         var logged = await Eventually.GetAsync(
             async () =>
             {
-                await using var query = new Npgsql.NpgsqlCommand("SELECT id, label, features->>'b' FROM prediction_logs WHERE model_name = 'logged'", connection);
+                await using var query = new Npgsql.NpgsqlCommand("SELECT id, label, features->>'b', probabilities::text FROM prediction_logs WHERE model_name = 'logged'", connection);
                 await using var reader = await query.ExecuteReaderAsync(Cancellation);
-                var rows = new List<(Guid Id, string Label, string? B)>();
+                var rows = new List<(Guid Id, string Label, string? B, string Probabilities)>();
                 while (await reader.ReadAsync(Cancellation))
                 {
-                    rows.Add((reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                    rows.Add((reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3)));
                 }
 
                 return rows.Count >= ids.Count ? rows : null;
@@ -171,6 +172,8 @@ public sealed class PredictApiTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(ids, logged.Select(r => r.Id).ToHashSet());
         Assert.Equal(4, logged.Count);
         Assert.All(logged, r => Assert.Contains(r.Label, new[] { "no", "yes" }));
+        // One text serves both: the logged probabilities are the reply's, byte for byte.
+        Assert.All(logged, r => Assert.Equal(replies[r.Id], r.Probabilities));
     }
 
     [Fact]
