@@ -1,6 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 namespace Predictor.Api.PredictionLogging;
@@ -16,12 +16,17 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
     private static readonly KeyValuePair<string, object?> s_replayed = new("outcome", "replayed");
     private static readonly KeyValuePair<string, object?> s_dropped = new("outcome", "dropped");
 
-    private readonly Channel<PredictionLogRow> _channel;
+    // Lock-free: a request adds its row with a few atomic operations, where a channel takes a lock per row. The capacity
+    // is kept by _queued, which counts a row from the moment its request reserves a place until the writer takes it.
+    private readonly ConcurrentQueue<PredictionLogRow> _queue = new();
     private readonly Counter<long> _rows;
     private readonly bool _enabled;
+    private readonly int _capacity;
     private readonly int _wakeThreshold;
     private readonly SemaphoreSlim _enoughQueued = new(0, int.MaxValue);
     private long _queued;
+    // Requests between their check of _completed and their enqueue; the drain waits for them (see Complete).
+    private int _enqueuing;
     private volatile bool _completed;
     private long _written;
     private long _spilled;
@@ -34,14 +39,7 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
     {
         var settings = options.Value;
         _enabled = settings.Enabled;
-        _channel = Channel.CreateBounded<PredictionLogRow>(new BoundedChannelOptions(settings.QueueCapacity)
-        {
-            // TryWrite answers false when full; the row then goes to the spill (never waits, never drops silently).
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-        });
+        _capacity = settings.QueueCapacity;
         // The writer sleeps until a batch is queued (or its flush interval ends) instead of waking for every row; it is
         // woken at half the capacity at the latest, so a small queue still drains before it overflows.
         _wakeThreshold = Math.Max(1, Math.Min(settings.BatchSize, settings.QueueCapacity / 2));
@@ -64,7 +62,7 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
 
     public bool Enabled => _enabled;
 
-    public int QueueLength => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+    public int QueueLength => (int)Math.Max(0, Interlocked.Read(ref _queued));
 
     public long Written => Interlocked.Read(ref _written);
 
@@ -93,14 +91,29 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
     /// <summary>Queues a built row, or spills it when the queue is full; the queue owns the row from here.</summary>
     internal bool TryEnqueue(in PredictionLogRow row)
     {
-        if (_channel.Writer.TryWrite(row))
+        Interlocked.Increment(ref _enqueuing);
+        try
         {
-            if (Interlocked.Increment(ref _queued) == _wakeThreshold)
+            if (!_completed)
             {
-                _enoughQueued.Release();
-            }
+                var queued = Interlocked.Increment(ref _queued);
+                if (queued <= _capacity)
+                {
+                    _queue.Enqueue(row);
+                    if (queued == _wakeThreshold)
+                    {
+                        _enoughQueued.Release();
+                    }
 
-            return true;
+                    return true;
+                }
+
+                Interlocked.Decrement(ref _queued);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _enqueuing);
         }
 
         // Queue full (or the writer has shut down): spill synchronously; this path only runs when the writer falls behind.
@@ -147,7 +160,7 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
     public int TakeQueued(PredictionLogRow[] batch)
     {
         var count = 0;
-        while (count < batch.Length && _channel.Reader.TryRead(out var row))
+        while (count < batch.Length && _queue.TryDequeue(out var row))
         {
             batch[count++] = row;
         }
@@ -156,11 +169,22 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
         return count;
     }
 
-    /// <summary>Stops accepting rows into the queue (shutdown); later rows go to the spill.</summary>
+    /// <summary>
+    /// Stops accepting rows into the queue (shutdown); later rows go to the spill. Returns once every request that saw
+    /// the queue open has finished adding its row, so a drain that follows takes them all.
+    /// </summary>
     public void Complete()
     {
         _completed = true;
-        _channel.Writer.TryComplete();
+        // A full fence on both sides (here, and TryEnqueue's increment): a request either sees the queue completed, or
+        // is counted in _enqueuing when it is read below.
+        Interlocked.MemoryBarrier();
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _enqueuing) != 0)
+        {
+            spinner.SpinOnce();
+        }
+
         _enoughQueued.Release();
     }
 

@@ -251,6 +251,52 @@ public sealed class PredictionLogTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Rows_written_while_the_queue_closes_are_each_drained_or_spilled_and_none_is_left_behind()
+    {
+        const int writers = 4;
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var queue = new PredictionLogQueue(Options.Create(new PredictionLoggingOptions { SpillDirectory = _spill }), meters.GetRequiredService<IMeterFactory>());
+        var attempts = new long[writers];
+        var accepted = 0L;
+        // Each request thread writes until rows it writes go to the spill (the queue has closed), then a few more; the
+        // bound only ends a run whose queue never closes.
+        var requests = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+        {
+            var afterClose = 0;
+            for (var i = 0; afterClose < 100 && i < 500_000; i++)
+            {
+                attempts[w]++;
+                if (queue.TryWrite(Row((w * 1_000_000) + i).ToEntry()))
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+
+                afterClose += queue.Spilled > 0 ? 1 : 0;
+            }
+        })).ToArray();
+
+        Assert.True(SpinWait.SpinUntil(() => queue.QueueLength > 1_000, TimeSpan.FromSeconds(30)), "rows were queued");
+        queue.Complete();
+        var batch = new PredictionLogRow[1_000];
+        long drained = 0;
+        int taken;
+        while ((taken = queue.TakeQueued(batch)) > 0)
+        {
+            drained += taken;
+            foreach (var row in batch.AsSpan(0, taken))
+            {
+                row.Release();
+            }
+        }
+
+        await Task.WhenAll(requests);
+        Assert.Equal(0, queue.TakeQueued(batch));
+        Assert.Equal(attempts.Sum(), Interlocked.Read(ref accepted));
+        Assert.Equal(attempts.Sum(), drained + queue.Spilled);
+        Assert.Equal(0, queue.Dropped);
+    }
+
+    [Fact]
     public async Task When_disabled_TryWrite_is_a_no_op()
     {
         await using var harness = new PredictionLogHarness(Unreachable(), _spill, options => options.Enabled = false);
