@@ -1,7 +1,7 @@
 // Load benchmark of POST /predict with wrk: a 20-feature logistic model served by the real Predictor.Api (Release
 // build) on a throw-away PostgreSQL, once with monitoring on (OpenTelemetry metrics and prediction logging) and once
 // with it off, alternating over several rounds because run-to-run noise on a small machine is larger than the effect.
-// Usage: dotnet run -c Release --project tests/Predictor.LoadTest [-- <seconds> <connections> <rounds> [split] [pinned]]
+// Usage: dotnet run -c Release --project tests/Predictor.LoadTest [-- <seconds> <connections> <rounds> [split] [pinned] [baseline=<dll>]]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -33,6 +33,14 @@ var split = args.Skip(3).Contains("split");
 // "pinned": the predictor gets the last core to itself; wrk and PostgreSQL share the others, as when the database and
 // the load generator are other machines. The predictor's throughput then measures its own CPU per request only.
 var pinned = args.Skip(3).Contains("pinned");
+// "baseline=<path of another build's Predictor.Api.dll>": every round also runs that build, on and off, so a change is
+// compared with the code before it under the same conditions (the machine's speed drifts between runs minutes apart).
+var baseline = args.Skip(3).FirstOrDefault(a => a.StartsWith("baseline=", StringComparison.Ordinal))?["baseline=".Length..];
+if (baseline is not null && !File.Exists(baseline))
+{
+    throw new FileNotFoundException($"The baseline build {baseline} is missing.");
+}
+
 // The CPU lists taskset is given, or null when nothing is pinned.
 string? predictorCpus = null, otherCpus = null;
 if (pinned)
@@ -53,11 +61,15 @@ if (pinned)
     }
 }
 
-(string Name, bool Telemetry, bool Logging)[] modes = split
-    ? [("monitoring on", true, true), ("monitoring off", false, false), ("telemetry only", true, false), ("logging only", false, true)]
-    : [("monitoring on", true, true), ("monitoring off", false, false)];
-var scenarios = Enumerable.Range(0, rounds).SelectMany(_ => modes);
-foreach (var (scenario, telemetry, logging) in scenarios)
+(string Name, bool Telemetry, bool Logging, string Assembly)[] modes = split
+    ? [("monitoring on", true, true, assembly), ("monitoring off", false, false, assembly), ("telemetry only", true, false, assembly), ("logging only", false, true, assembly)]
+    : [("monitoring on", true, true, assembly), ("monitoring off", false, false, assembly)];
+(string Name, bool Telemetry, bool Logging, string Assembly)[] baselineModes = baseline is null
+    ? []
+    : [("baseline on", true, true, baseline), ("baseline off", false, false, baseline)];
+// Which build goes first alternates between rounds, so neither gains from its place (a warmer database, say).
+var scenarios = Enumerable.Range(0, rounds).SelectMany(round => round % 2 == 0 ? modes.Concat(baselineModes) : baselineModes.Concat(modes));
+foreach (var (scenario, telemetry, logging, predictorAssembly) in scenarios)
 {
     var port = FreePort.Next();
     var environment = new Dictionary<string, string?>
@@ -72,13 +84,13 @@ foreach (var (scenario, telemetry, logging) in scenarios)
     // The predictor inherits the load test's environment, these settings aside: runtime knobs (DOTNET_gcServer,
     // DOTNET_PerfMapEnabled=1 with DOTNET_EnableWriteXorExecute=0 for perf, …), PredictionLogging__BatchSize and the
     // like, and OTEL_TRACES_SAMPLER reach it as given.
-    var (predictorFile, predictorArguments) = OnCpus(predictorCpus, "dotnet", [assembly]);
+    var (predictorFile, predictorArguments) = OnCpus(predictorCpus, "dotnet", [predictorAssembly]);
     await using var predictor = ManagedProcess.Start(new ManagedProcessOptions
     {
         Name = "predictor",
         FileName = predictorFile,
         Arguments = predictorArguments,
-        WorkingDirectory = Path.GetDirectoryName(assembly),
+        WorkingDirectory = Path.GetDirectoryName(predictorAssembly),
         Environment = environment,
     });
     using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -138,20 +150,35 @@ foreach (var (scenario, summary, _, _) in results)
     Console.WriteLine($"  {scenario,-16} {summary}");
 }
 
-var onRuns = RunsOf("monitoring on", r => r.RequestsPerSecond);
-var offRuns = RunsOf("monitoring off", r => r.RequestsPerSecond);
-var on = MedianOf(onRuns);
-var off = MedianOf(offRuns);
-Console.WriteLine($"  median: on {on:0} req/s, off {off:0} req/s; monitoring costs {(1 - (on / off)) * 100:0.0}% of throughput");
-// Each round's on and off ran back to back, so their ratio cancels slow drift of the machine's speed between rounds.
-var roundCosts = onRuns.Zip(offRuns, (a, b) => (1 - (a / b)) * 100).ToList();
-Console.WriteLine($"  per round: {string.Join(", ", roundCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(roundCosts):0.0}%");
-// The predictor's CPU per request is the same cost seen from the server alone: it does not move when the load
-// generator or the database, sharing a core, leaves the predictor waiting for work.
-var onCpu = RunsOf("monitoring on", r => r.PredictorMicrosecondsPerRequest);
-var offCpu = RunsOf("monitoring off", r => r.PredictorMicrosecondsPerRequest);
-var cpuCosts = onCpu.Zip(offCpu, (a, b) => (1 - (b / a)) * 100).ToList();
-Console.WriteLine($"  predictor CPU per request: on {MedianOf(onCpu):0.0} µs, off {MedianOf(offCpu):0.0} µs; per round {string.Join(", ", cpuCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(cpuCosts):0.0}% of throughput at full CPU");
+Compare("monitoring on", "monitoring off", "this build");
+if (baseline is not null)
+{
+    Compare("baseline on", "baseline off", "baseline");
+    // The two builds ran back to back in every round too: the change of each build's own cost, round by round.
+    var ours = RoundCosts("monitoring on", "monitoring off");
+    var theirs = RoundCosts("baseline on", "baseline off");
+    var differences = ours.Zip(theirs, (a, b) => a - b).ToList();
+    Console.WriteLine($"  this build's cost minus the baseline's, per round: {string.Join(", ", differences.Select(d => $"{d:+0.0;-0.0}"))} points; median {MedianOf(differences):+0.0;-0.0}, mean {differences.Average():+0.0;-0.0}");
+}
+
+void Compare(string on, string off, string build)
+{
+    var onRate = MedianOf(RunsOf(on, r => r.RequestsPerSecond));
+    var offRate = MedianOf(RunsOf(off, r => r.RequestsPerSecond));
+    Console.WriteLine($"  {build}, median: on {onRate:0} req/s, off {offRate:0} req/s; monitoring costs {(1 - (onRate / offRate)) * 100:0.0}% of throughput");
+    // Each round's on and off ran back to back, so their ratio cancels slow drift of the machine's speed between rounds.
+    var roundCosts = RoundCosts(on, off);
+    Console.WriteLine($"  {build}, per round: {string.Join(", ", roundCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(roundCosts):0.0}%, mean {roundCosts.Average():0.0}%");
+    // The predictor's CPU per request is the same cost seen from the server alone: it does not move when the load
+    // generator or the database, sharing a core, leaves the predictor waiting for work.
+    var onCpu = RunsOf(on, r => r.PredictorMicrosecondsPerRequest);
+    var offCpu = RunsOf(off, r => r.PredictorMicrosecondsPerRequest);
+    var cpuCosts = onCpu.Zip(offCpu, (a, b) => (1 - (b / a)) * 100).ToList();
+    Console.WriteLine($"  {build}, predictor CPU per request: on {MedianOf(onCpu):0.0} µs, off {MedianOf(offCpu):0.0} µs; per round {string.Join(", ", cpuCosts.Select(c => $"{c:0.0}%"))}; median {MedianOf(cpuCosts):0.0}% of throughput at full CPU");
+}
+
+List<double> RoundCosts(string on, string off) =>
+    RunsOf(on, r => r.RequestsPerSecond).Zip(RunsOf(off, r => r.RequestsPerSecond), (a, b) => (1 - (a / b)) * 100).ToList();
 
 // One figure of every run of a scenario, in run order (rounds line up across scenarios).
 List<double> RunsOf(string scenario, Func<(string Scenario, string Summary, double RequestsPerSecond, double PredictorMicrosecondsPerRequest), double> figure) =>
