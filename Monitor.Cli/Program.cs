@@ -1,10 +1,18 @@
 // `monitor snapshot` prints the system's state once; `monitor live` redraws it every few seconds until Ctrl+C.
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using MonitorCli;
 using MonitorCli.Rendering;
 using MonitorCli.Snapshot;
+
+// Ctrl+C and SIGTERM are ours from the first line: System.CommandLine registers its handler only once the command's
+// action has started, and a signal before that ended the process at once, with 130 but without a word. A second
+// signal is left to the runtime, which ends the process.
+using var interrupted = new CancellationTokenSource();
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
 
 var predictor = EndpointOption("--predictor", "predictor", MonitorEndpoints.DefaultPredictor, "Predictor.Api");
 var drift = EndpointOption("--drift", "drift", MonitorEndpoints.DefaultDrift, "Drift.Service");
@@ -82,7 +90,16 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
-return await parsed.InvokeAsync();
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, interrupted.Token);
+
+void Interrupt(PosixSignalContext signal)
+{
+    if (!interrupted.IsCancellationRequested)
+    {
+        signal.Cancel = true;
+        interrupted.Cancel();
+    }
+}
 
 static Option<string> EndpointOption(string name, string service, Uri fallback, string what)
 {
