@@ -62,7 +62,7 @@ internal sealed class PredictionLogQueue : IPredictionLog, IDisposable
 
     public bool Enabled => _enabled;
 
-    public int QueueLength => (int)Math.Max(0, Interlocked.Read(ref _queued));
+    public int QueueLength => (int)Interlocked.Read(ref _queued);
 
     public long Written => Interlocked.Read(ref _written);
 

@@ -39,30 +39,37 @@ public static class ProbabilitiesFormatter
             // What the served models return: its struct enumerator spares the boxed one of the interface.
             foreach (var (label, probability) in dictionary)
             {
-                if (!double.IsFinite(probability))
+                if (!TryWrite(writer, label, probability))
                 {
                     return null;
                 }
-
-                writer.WriteNumber(label, probability);
             }
         }
         else
         {
             foreach (var (label, probability) in probabilities)
             {
-                if (!double.IsFinite(probability))
+                if (!TryWrite(writer, label, probability))
                 {
                     return null;
                 }
-
-                writer.WriteNumber(label, probability);
             }
         }
 
         writer.WriteEndObject();
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static bool TryWrite(Utf8JsonWriter writer, string label, double probability)
+    {
+        if (!double.IsFinite(probability))
+        {
+            return false;
+        }
+
+        writer.WriteNumber(label, probability);
+        return true;
     }
 }
 
